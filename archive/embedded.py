@@ -1,0 +1,492 @@
+"""The embedded store: tantivy for BM25 and stored articles, numpy for the rest.
+
+Layout under the store directory:
+
+    CURRENT                 name of the live build (replaced atomically)
+    builds/<build>/tantivy  the keyword index with the stored articles
+    builds/<build>/HEAD     name of the live table generation (replaced atomically)
+    builds/<build>/gen-N/   table.json + vectors.npy, written once, never changed
+    .write.lock             held by the one writer
+
+A reader follows CURRENT and HEAD on every search and reloads when they
+move, so a reindex or an incremental run never shows it a half-written
+index: it sees the old state or the new one.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from archive import highlight
+from archive.facets import facet_values, month_values
+from archive.fusion import rrf
+from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
+                           SearchResult, Span)
+from archive.store import Store, StoredArticle, StoreError, WriteFailure
+from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
+
+KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
+SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
+CANDIDATES = 200  # ranked candidates each side gives to rank fusion
+
+
+def _schema():
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_unsigned_field("key", stored=True, indexed=True, fast=True)
+    sb.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("body", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("published", stored=True, tokenizer_name="raw")
+    for name in ("source", "url", "topic", "content_hash", "model"):
+        sb.add_text_field(name, stored=True, tokenizer_name="raw")
+    sb.add_bytes_field("extra", stored=True, indexed=False)  # entities and passages, JSON
+    return sb.build()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class _Build:
+    """One tantivy index and its table generations."""
+
+    def __init__(self, path: Path, create: bool):
+        import tantivy
+
+        self.path = path
+        if create:
+            (path / "tantivy").mkdir(parents=True, exist_ok=True)
+        elif not (path / "tantivy").is_dir():
+            raise StoreError(f"{path} is missing its index; run `newsarchive reindex` or "
+                             "index into a new store")
+        self.index = tantivy.Index(_schema(), path=str(path / "tantivy"), reuse=True)
+        self.head = self._read_head()
+        self.table = Table.load(path / self.head) if self.head else Table.empty()
+
+    def _read_head(self) -> str | None:
+        try:
+            return (self.path / "HEAD").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def refresh(self) -> None:
+        head = self._read_head()
+        if head != self.head:
+            self.table = Table.load(self.path / head) if head else Table.empty()
+            self.head = head
+        self.index.reload()
+
+    def publish(self, table: Table) -> None:
+        """Write a new generation and point HEAD at it; drop older ones."""
+        name = f"gen-{time.time_ns():020d}"
+        table.save(self.path / name)
+        _atomic_write(self.path / "HEAD", name)
+        old, self.head, self.table = self.head, name, table
+        # A reader that already loaded the old generation holds it in memory.
+        if old:
+            shutil.rmtree(self.path / old, ignore_errors=True)
+
+
+class EmbeddedStore(Store):
+    def __init__(self, root: str | os.PathLike, embedder: Callable | None = None,
+                 writable: bool = False, _build: str | None = None):
+        self.root = Path(root).expanduser()
+        self._embedder = embedder
+        self.writable = writable
+        self._lock_file = None
+        self._writer = None
+        self._pending: list[Row] = []
+        self._model: str | None = None
+        if writable:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if _build is None:
+                self._lock()
+        self._fixed_build = _build
+        self._current: str | None = None
+        self._build: _Build | None = None
+        self._open()
+
+    # -- opening and following the live build ------------------------------
+    def _lock(self) -> None:
+        self._lock_file = open(self.root / ".write.lock", "w")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"another indexer is writing to {self.root}; wait for it to finish")
+
+    def _read_current(self) -> str | None:
+        if self._fixed_build:
+            return self._fixed_build
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _open(self) -> None:
+        current = self._read_current()
+        if current is None and self.writable:
+            current = f"build-{time.time_ns():020d}"
+            _Build(self.root / "builds" / current, create=True)
+            _atomic_write(self.root / "CURRENT", current)
+        if current is None:
+            self._current, self._build = None, None
+            return
+        self._build = _Build(self.root / "builds" / current, create=self._fixed_build is not None)
+        self._current = current
+
+    def _live(self) -> _Build | None:
+        current = self._read_current()
+        if current != self._current:
+            self._open()
+        elif self._build is not None and not self.writable:
+            self._build.refresh()
+        return self._build
+
+    @property
+    def table(self) -> Table:
+        b = self._live()
+        return b.table if b else Table.empty()
+
+    # -- writing -----------------------------------------------------------
+    def write(self, docs: list[IndexedArticle]) -> list[WriteFailure]:
+        import tantivy
+
+        if not self.writable:
+            raise StoreError("store opened read-only")
+        if self._writer is None:
+            self._writer = self._build.index.writer(heap_size=128_000_000, num_threads=1)
+        failures = []
+        for d in docs:
+            a = d.article
+            try:
+                extra = json.dumps({"entities": [e.to_dict() for e in d.entities],
+                                    "passages": [[p.start, p.end] for p in d.passages]})
+                doc = tantivy.Document(
+                    id=a.id, title=a.title, body=a.body,
+                    published=a.published.isoformat() if a.published else "",
+                    source=a.source or "", url=a.url or "", topic=a.topic or "",
+                    content_hash=d.content_hash, model=d.model)
+                doc.add_unsigned("key", article_key(a.id))
+                doc.add_bytes("extra", extra.encode())
+                self._writer.delete_documents_by_term("id", a.id)
+                self._writer.add_document(doc)
+            except Exception as e:  # one article must not stop the batch
+                failures.append(WriteFailure(a.id, f"{type(e).__name__}: {e}"))
+                continue
+            self._model = d.model
+            self._pending.append(Row(
+                a.id, d.content_hash, to_day(a.published), a.source,
+                [p.key for p in d.people], [c.key for c in d.countries],
+                [p.start for p in d.passages], [p.end for p in d.passages],
+                np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1)))
+        return failures
+
+    def commit(self) -> None:
+        if not self._pending and self._writer is None:
+            return
+        build = self._build
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        if self._pending:
+            old = build.table
+            model = self._model or old.model
+            dim = next((r.vectors.shape[1] for r in self._pending if r.vectors.size), old.dim)
+            if old.n and old.model and (model != old.model or dim != old.dim):
+                raise StoreError(f"this index holds {old.model} vectors ({old.dim} dims), not "
+                                 f"{model} ({dim}); run `newsarchive reindex`")
+            build.publish(Table(merge_rows(old.iter_rows(), self._pending), model, dim))
+            self._pending = []
+        build.index.reload()
+
+    def content_hashes(self) -> dict[str, str]:
+        t = self.table
+        return dict(zip(t.ids, t.hashes))
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+        if self._lock_file:
+            self._lock_file.close()
+            self._lock_file = None
+
+    @contextmanager
+    def rebuild(self) -> Iterator["EmbeddedStore"]:
+        if not self.writable:
+            raise StoreError("store opened read-only")
+        name = f"build-{time.time_ns():020d}"
+        path = self.root / "builds" / name
+        fresh = EmbeddedStore(self.root, self._embedder, writable=True, _build=name)
+        try:
+            yield fresh
+            fresh.commit()
+        except BaseException:
+            fresh.close()
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        fresh.close()
+        old = self._current
+        _atomic_write(self.root / "CURRENT", name)
+        self._open()
+        # Readers that have the old index open keep its files until they move on.
+        if old and old != name:
+            shutil.rmtree(self.root / "builds" / old, ignore_errors=True)
+
+    # -- reading -----------------------------------------------------------
+    def _searcher(self):
+        b = self._live()
+        return b.index.searcher() if b else None
+
+    def _doc_for_key(self, searcher, key: int):
+        import tantivy
+
+        q = tantivy.Query.term_query(self._build.index.schema, "key", key)
+        hits = searcher.search(q, limit=1).hits
+        return searcher.doc(hits[0][1]) if hits else None
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        searcher = self._searcher()
+        if searcher is None:
+            return None
+        doc = self._doc_for_key(searcher, article_key(article_id))
+        return _stored(doc) if doc is not None else None
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        import tantivy
+
+        searcher = self._searcher()
+        if searcher is None:
+            return
+        n = searcher.num_docs
+        for _, addr in searcher.search(tantivy.Query.all_query(), limit=max(n, 1)).hits:
+            yield _stored(searcher.doc(addr))
+
+    def stats(self) -> dict:
+        t = self.table
+        searcher = self._searcher()
+        days = t.days[t.days != np.iinfo(np.int32).min]
+        size = sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file()) \
+            if self.root.exists() else 0
+        return {
+            "store": f"embedded:{self.root}", "build": self._current,
+            "articles": searcher.num_docs if searcher else 0, "passages": int(len(t.p_row)),
+            "people": len(t.people.vocab), "countries": len(t.countries.vocab),
+            "sources": len(t.sources.vocab), "model": t.model or None, "dims": t.dim or None,
+            "oldest": str(from_day(int(days.min()))) if len(days) else None,
+            "newest": str(from_day(int(days.max()))) if len(days) else None,
+            "disk_bytes": size,
+        }
+
+    def similar(self, article_id: str, k: int = 5) -> list[tuple[str, float]]:
+        t = self.table
+        row = t.row_of.get(article_id)
+        if row is None or t.p_indptr[row] == t.p_indptr[row + 1]:
+            return []
+        v = t.vectors[t.p_indptr[row]:t.p_indptr[row + 1]].mean(axis=0)
+        v /= np.linalg.norm(v) or 1.0
+        _, best = t.best_similarity(v)
+        best[row] = -np.inf
+        top = np.argsort(-best)[:k]
+        return [(t.ids[i], float(best[i])) for i in top if np.isfinite(best[i])]
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        b = self._live()
+        if b is None or b.table.n == 0:
+            return SearchResult(0, [], {}, req, warnings=["The archive is empty: run "
+                                                          "`newsarchive index PATH` first."])
+        plan = _Plan(self, b, req)
+        result = plan.run()
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def embed_query(self, q: str) -> np.ndarray:
+        if self._embedder is None:
+            raise StoreError("semantic search needs an embedder; none was given to the store")
+        return self._embedder().encode([q])[0]
+
+
+class _Plan:
+    """One search: the match set per mode, filters, facets, the page of hits."""
+
+    def __init__(self, store: EmbeddedStore, build: _Build, req: SearchRequest):
+        self.store, self.build, self.req, self.t = store, build, req, build.table
+        self.searcher = build.index.searcher()
+        self.warnings: list[str] = []
+        self.day_from = to_day(req.date_from) if req.date_from else None
+        self.day_to = to_day(req.date_to) if req.date_to else None
+        self.keyword_rows = np.zeros(0, dtype=np.int64)
+        self.keyword_scores = np.zeros(0, dtype=np.float32)
+        self.best = None
+        self.sims = None
+        self.terms = highlight.query_terms(req.q) if req.q else set()
+
+    def mask(self, skip: str | None = None) -> np.ndarray:
+        return self.t.filter_mask(self.req.filters(), self.day_from, self.day_to, skip)
+
+    # -- the two sides -----------------------------------------------------
+    def keyword(self) -> None:
+        q, errors = self.build.index.parse_query_lenient(
+            self.req.q, ["title", "body"], field_boosts={"title": 2.0})
+        if errors:
+            self.warnings.append("Some of the query syntax was not understood and was "
+                                 "read as plain words.")
+        res = self.searcher.search(q, limit=min(KEYWORD_CAP, max(1, self.searcher.num_docs)))
+        if not res.hits:
+            return
+        scores = np.array([s for s, _ in res.hits], dtype=np.float32)
+        keys = self.searcher.fast_field_values("key", [a for _, a in res.hits])
+        rows = self.t.rows_for_keys(np.array(keys, dtype=np.int64))
+        ok = rows >= 0
+        self.keyword_rows, self.keyword_scores = rows[ok], scores[ok]
+
+    def semantic(self) -> None:
+        qvec = self.store.embed_query(self.req.q)
+        if qvec.shape[0] != self.t.dim:
+            raise StoreError(f"the query model gives {qvec.shape[0]} dims but the index has "
+                             f"{self.t.dim} ({self.t.model}); run `newsarchive reindex`")
+        self.sims, self.best = self.t.best_similarity(qvec)
+
+    def semantic_top(self, mask: np.ndarray) -> np.ndarray:
+        """The SEMANTIC_K nearest articles among those the mask allows."""
+        scores = np.where(mask, self.best, -np.inf)
+        k = min(SEMANTIC_K, int(np.isfinite(scores).sum()))
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        top = np.argpartition(-scores, k - 1)[:k]
+        return top[np.argsort(-scores[top], kind="stable")]
+
+    def matched(self, mask: np.ndarray) -> np.ndarray:
+        """Boolean match set under a filter mask, for totals and facet counts."""
+        m = np.zeros(self.t.n, dtype=bool)
+        if not self.req.q:
+            return mask.copy()
+        if self.req.mode in ("keyword", "hybrid"):
+            m[self.keyword_rows] = True
+        if self.req.mode in ("semantic", "hybrid"):
+            m[self.semantic_top(mask)] = True
+        return m & mask
+
+    def ranked(self, mask: np.ndarray) -> list[tuple[int, float]]:
+        req = self.req
+        if not req.q:
+            return [(int(r), 0.0) for r in self.t.newest(mask)]
+        kw = [(int(r), float(s)) for r, s in zip(self.keyword_rows, self.keyword_scores)
+              if mask[r]]
+        sem = [(int(r), float(self.best[r])) for r in self.semantic_top(mask)] \
+            if self.best is not None else []
+        if req.mode == "keyword":
+            return kw
+        if req.mode == "semantic":
+            return sem
+        fused = rrf([[r for r, _ in kw[:CANDIDATES]], [r for r, _ in sem[:CANDIDATES]]])
+        seen = {r for r, _ in fused}
+        # Keyword matches past the fusion window still count and follow, by BM25.
+        tail = [(r, 0.0) for r, _ in kw[CANDIDATES:] if r not in seen]
+        return [(int(r), float(s)) for r, s in fused] + tail
+
+    # -- the whole search --------------------------------------------------
+    def run(self) -> SearchResult:
+        req = self.req
+        if req.q and req.mode in ("keyword", "hybrid"):
+            self.keyword()
+        if req.q and req.mode in ("semantic", "hybrid"):
+            self.semantic()
+        full = self.mask()
+        ranked = self.ranked(full)
+        page = ranked[req.offset:req.offset + req.size]
+        hits = self.hits(page)
+        facets = self.facets()
+        total = len(ranked)
+        return SearchResult(total, hits, facets, req, warnings=self.warnings)
+
+    def facets(self) -> dict:
+        req, t = self.req, self.t
+        out = {}
+        for name, column, selected, label in (
+                ("people", t.people, req.people, str),
+                ("countries", t.countries, req.countries, _country_label),
+                ("sources", t.sources, req.sources, str)):
+            own = self.matched(self.mask(skip=name))
+            out[name] = facet_values(column.counts(own), selected, req.facet_size, label)
+        out["months"] = month_values(t.months.counts(self.matched(self.mask(skip="months"))),
+                                     req.date_from, req.date_to)
+        return out
+
+    def hits(self, page: list[tuple[int, float]]) -> list[Hit]:
+        import tantivy
+
+        if not page:
+            return []
+        keys = [int(self.t.keys[r]) for r, _ in page]
+        q = tantivy.Query.term_set_query(self.build.index.schema, "key", keys)
+        docs = {}
+        for _, addr in self.searcher.search(q, limit=len(keys)).hits:
+            d = self.searcher.doc(addr)
+            docs[d["key"][0]] = d
+        out = []
+        for (row, score), key in zip(page, keys):
+            d = docs.get(key)
+            if d is not None:
+                out.append(self.hit(row, score, _stored(d)))
+        return out
+
+    def hit(self, row: int, score: float, s: StoredArticle) -> Hit:
+        a = s.article
+        spans = [(p.start, p.end) for p in s.passages] or [(0, len(a.body))]
+        sims = None
+        if self.sims is not None:
+            lo, hi = self.t.p_indptr[row], self.t.p_indptr[row + 1]
+            if hi - lo == len(spans):
+                sims = self.sims[lo:hi]
+        i = highlight.best_passage(a.body, spans, self.terms, sims)
+        start, end = spans[i]
+        text = a.body[start:end]
+        marks = highlight.term_spans(text, self.terms) + \
+            highlight.entity_spans(s.entities, "body", start, end)
+        title_marks = highlight.term_spans(a.title, self.terms) + \
+            highlight.entity_spans(s.entities, "title", 0, len(a.title))
+        return Hit(a.id, a.title, a.published.isoformat() if a.published else None, a.source,
+                   a.url, round(score, 6), text, start, highlight.merge(marks),
+                   [e.key for e in s.entities if e.kind == "person"],
+                   [e.key for e in s.entities if e.kind == "country"],
+                   highlight.merge(title_marks))
+
+
+def _country_label(code: str) -> str:
+    from archive.countries import country_name
+
+    return f"{country_name(code)} ({code})"
+
+
+def _stored(doc) -> StoredArticle:
+    import datetime as dt
+
+    f = doc.to_dict()
+    first = lambda name: (f.get(name) or [""])[0]  # noqa: E731
+    extra = json.loads(bytes(first("extra") or b"{}"))
+    pub = first("published")
+    article = Article(first("id"), first("title"), first("body"),
+                      dt.date.fromisoformat(pub) if pub else None, first("source") or None,
+                      first("url") or None, first("topic") or None)
+    return StoredArticle(article, [Entity.from_dict(e) for e in extra.get("entities", [])],
+                         [Passage(s, e) for s, e in extra.get("passages", [])],
+                         first("content_hash"), first("model"))

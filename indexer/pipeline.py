@@ -1,0 +1,189 @@
+"""One indexing run: read, skip what is unchanged, extract, split, embed, write.
+
+Nothing a single article does can stop the run: each failure is recorded
+with where it came from, and the summary says what was skipped and why.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from archive.model import Article, IndexedArticle
+from archive.store import Store, StoredArticle
+from indexer import passages as passages_mod
+from indexer.embedcache import EmbedCache
+from indexer.readers import Located, Problem, read_paths
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    passages: int = 0
+    embedded: int = 0  # passages that needed the model (not in the cache)
+    seconds: float = 0.0
+    stages: Counter = field(default_factory=Counter)
+
+    @property
+    def indexed(self) -> int:
+        return self.new + self.updated
+
+    def to_dict(self) -> dict:
+        return {
+            "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+            "failed": len(self.failed), "warnings": len(self.warnings),
+            "passages": self.passages, "embedded": self.embedded,
+            "seconds": round(self.seconds, 2),
+            "articles_per_second": round(self.indexed / self.seconds, 1) if self.seconds else None,
+            "stages": {k: round(v, 2) for k, v in self.stages.items()},
+            "problems": [str(p) for p in self.failed],
+            "warning_list": [str(p) for p in self.warnings],
+        }
+
+
+def content_hash(a: Article, model: str) -> str:
+    payload = json.dumps([a.title, a.body, a.published.isoformat() if a.published else None,
+                          a.source, a.url, a.topic, model])
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
+class Indexer:
+    def __init__(self, store: Store, embedder, extractor, cache: EmbedCache | None = None,
+                 batch_size: int = 64, commit_every: int = 2000):
+        self.store = store
+        self.embedder = embedder
+        self.extractor = extractor
+        self.cache = cache
+        self.batch_size = batch_size
+        self.commit_every = commit_every
+
+    def index_paths(self, paths: Iterable[str], progress: Progress | None = None) -> Summary:
+        summary = Summary()
+        t0 = time.perf_counter()
+        items = self._read(read_paths(paths), summary)
+        summary.stages["parse"] += time.perf_counter() - t0
+        known = self.store.content_hashes()
+        todo = []
+        for loc in items:
+            h = content_hash(loc.article, self.embedder.name)
+            old = known.get(loc.article.id)
+            if old == h:
+                summary.unchanged += 1
+            else:
+                todo.append((loc, h, old is None))
+        self._process(todo, summary, progress)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def rebuild(self, progress: Progress | None = None) -> Summary:
+        """Everything the store holds, through today's pipeline, into a fresh index."""
+        summary = Summary()
+        t0 = time.perf_counter()
+        stored: list[StoredArticle] = list(self.store.iter_articles())
+        summary.stages["parse"] += time.perf_counter() - t0
+        todo = [(Located(s.article, "(stored)", None),
+                 content_hash(s.article, self.embedder.name), True) for s in stored]
+        with self.store.rebuild() as fresh:
+            self._process(todo, summary, progress, store=fresh)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _read(self, stream: Iterator[Located | Problem], summary: Summary) -> list[Located]:
+        by_id: dict[str, Located] = {}
+        for item in stream:
+            if isinstance(item, Problem):
+                (summary.failed if item.fatal else summary.warnings).append(item)
+                continue
+            prev = by_id.get(item.article.id)
+            if prev is not None:
+                summary.warnings.append(Problem(
+                    item.path, item.line, f"id {item.article.id!r} also at "
+                    f"{prev.path}:{prev.line or ''}; the later one is kept", fatal=False))
+            by_id[item.article.id] = item
+        return list(by_id.values())
+
+    def _process(self, todo, summary: Summary, progress: Progress | None,
+                 store: Store | None = None) -> None:
+        store = store or self.store
+        since_commit = 0
+        for i in range(0, len(todo), self.batch_size):
+            batch = todo[i:i + self.batch_size]
+            docs = self._prepare(batch, summary)
+            t = time.perf_counter()
+            failures = store.write([d for d, _ in docs])
+            failed_ids = {f.id for f in failures}
+            for f in failures:
+                loc = next(l for d, l in docs if d.article.id == f.id)
+                summary.failed.append(Problem(loc.path, loc.line, f"store refused "
+                                              f"{f.id!r}: {f.reason}"))
+            for d, loc in docs:
+                if d.article.id in failed_ids:
+                    continue
+                is_new = next(n for l, _, n in batch if l is loc)
+                if is_new:
+                    summary.new += 1
+                else:
+                    summary.updated += 1
+            since_commit += len(docs)
+            if since_commit >= self.commit_every:
+                store.commit()
+                since_commit = 0
+            summary.stages["write"] += time.perf_counter() - t
+            if progress:
+                progress(min(i + self.batch_size, len(todo)), len(todo))
+        t = time.perf_counter()
+        store.commit()
+        summary.stages["write"] += time.perf_counter() - t
+
+    def _prepare(self, batch, summary: Summary) -> list[tuple[IndexedArticle, Located]]:
+        t = time.perf_counter()
+        try:
+            ents = self.extractor.extract_many([(l.article.title, l.article.body) for l, _, _ in batch])
+        except Exception:
+            ents = None  # find the article that broke the batch, one by one below
+        summary.stages["ner"] += time.perf_counter() - t
+
+        ready = []
+        texts: list[str] = []
+        for j, (loc, h, _) in enumerate(batch):
+            a = loc.article
+            try:
+                t = time.perf_counter()
+                entities = ents[j] if ents is not None else self.extractor.extract(a.title, a.body)
+                summary.stages["ner"] += time.perf_counter() - t
+                t = time.perf_counter()
+                ps = passages_mod.split(a.body, self.embedder.max_tokens,
+                                        count=self.embedder.count_tokens)
+                summary.stages["chunk"] += time.perf_counter() - t
+            except Exception as e:
+                summary.failed.append(Problem(loc.path, loc.line,
+                                              f"article {a.id!r}: {type(e).__name__}: {e}"))
+                continue
+            ready.append((loc, h, entities, ps, len(texts)))
+            texts.extend(a.body[p.start:p.end] for p in ps)
+
+        t = time.perf_counter()
+        if self.cache is not None:
+            before = self.cache.misses
+            vectors = self.cache.encode(self.embedder, texts)
+            summary.embedded += self.cache.misses - before
+        else:
+            vectors = self.embedder.encode(texts)
+            summary.embedded += len(texts)
+        summary.stages["embed"] += time.perf_counter() - t
+        summary.passages += len(texts)
+
+        out = []
+        for loc, h, entities, ps, first in ready:
+            out.append((IndexedArticle(loc.article, h, entities, ps,
+                                       vectors[first:first + len(ps)], self.embedder.name), loc))
+        return out

@@ -1,0 +1,141 @@
+"""Place words that name a country without being its name.
+
+country_converter knows official and short country names. News also points
+at countries by demonyms ("Russian"), capitals and seats of government
+("the Kremlin"), big cities ("Budapest") and abbreviations ("U.S."). Keys are
+lower-case; values are ISO 3166-1 alpha-2 codes.
+"""
+
+ABBREVIATIONS = {
+    "u.s.": "US", "us": "US", "u.s": "US", "usa": "US", "u.s.a.": "US", "america": "US",
+    "united states": "US", "united states of america": "US", "the states": "US",
+    "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "england": "GB",
+    "scotland": "GB", "wales": "GB", "northern ireland": "GB", "united kingdom": "GB",
+    "uae": "AE", "u.a.e.": "AE", "emirates": "AE", "holland": "NL", "the netherlands": "NL",
+    "ussr": "RU", "u.s.s.r.": "RU", "soviet union": "RU", "russian federation": "RU",
+    "prc": "CN", "mainland china": "CN", "south korea": "KR", "north korea": "KP",
+    "dprk": "KP", "ivory coast": "CI", "czech republic": "CZ", "czechia": "CZ",
+    "drc": "CD", "dr congo": "CD", "congo": "CD", "burma": "MM", "myanmar": "MM",
+    "west germany": "DE", "east germany": "DE", "persia": "IR", "vatican": "VA",
+    "taiwan": "TW", "hong kong": "HK", "macau": "MO", "palestine": "PS",
+    "gaza": "PS", "gaza strip": "PS", "west bank": "PS", "kosovo": "XK", "turkey": "TR",
+    "türkiye": "TR", "east timor": "TL", "cape verde": "CV", "swaziland": "SZ",
+    "eswatini": "SZ", "bosnia": "BA", "herzegovina": "BA", "crimea": "UA", "donbas": "UA",
+}
+
+DEMONYMS = {
+    "american": "US", "americans": "US", "russian": "RU", "russians": "RU", "soviet": "RU",
+    "soviets": "RU", "ukrainian": "UA", "ukrainians": "UA", "hungarian": "HU",
+    "hungarians": "HU", "british": "GB", "briton": "GB", "britons": "GB", "english": "GB",
+    "scottish": "GB", "welsh": "GB", "french": "FR", "frenchman": "FR", "german": "DE",
+    "germans": "DE", "italian": "IT", "italians": "IT", "spanish": "ES", "spaniard": "ES",
+    "spaniards": "ES", "portuguese": "PT", "dutch": "NL", "belgian": "BE", "swiss": "CH",
+    "austrian": "AT", "swedish": "SE", "swede": "SE", "swedes": "SE", "norwegian": "NO",
+    "danish": "DK", "dane": "DK", "danes": "DK", "finnish": "FI", "finn": "FI",
+    "icelandic": "IS", "irish": "IE", "polish": "PL", "pole": "PL", "poles": "PL",
+    "czech": "CZ", "czechs": "CZ", "slovak": "SK", "slovenian": "SI", "croatian": "HR",
+    "croat": "HR", "serbian": "RS", "serb": "RS", "serbs": "RS", "bosnian": "BA",
+    "albanian": "AL", "greek": "GR", "greeks": "GR", "turkish": "TR", "turk": "TR",
+    "turks": "TR", "romanian": "RO", "bulgarian": "BG", "moldovan": "MD",
+    "belarusian": "BY", "belarussian": "BY", "lithuanian": "LT", "latvian": "LV",
+    "estonian": "EE", "georgian": "GE", "armenian": "AM", "azerbaijani": "AZ",
+    "azeri": "AZ", "kazakh": "KZ", "uzbek": "UZ", "chinese": "CN", "japanese": "JP",
+    "korean": "KR", "south korean": "KR", "north korean": "KP", "taiwanese": "TW",
+    "indian": "IN", "indians": "IN", "pakistani": "PK", "pakistanis": "PK",
+    "afghan": "AF", "afghans": "AF", "bangladeshi": "BD", "sri lankan": "LK",
+    "nepalese": "NP", "iranian": "IR", "iranians": "IR", "iraqi": "IQ", "iraqis": "IQ",
+    "syrian": "SY", "syrians": "SY", "lebanese": "LB", "israeli": "IL", "israelis": "IL",
+    "palestinian": "PS", "palestinians": "PS", "jordanian": "JO", "saudi": "SA",
+    "saudis": "SA", "yemeni": "YE", "omani": "OM", "qatari": "QA", "kuwaiti": "KW",
+    "emirati": "AE", "bahraini": "BH", "egyptian": "EG", "egyptians": "EG",
+    "libyan": "LY", "tunisian": "TN", "algerian": "DZ", "moroccan": "MA",
+    "sudanese": "SD", "ethiopian": "ET", "kenyan": "KE", "somali": "SO",
+    "nigerian": "NG", "ghanaian": "GH", "south african": "ZA", "zimbabwean": "ZW",
+    "zambian": "ZM", "ugandan": "UG", "tanzanian": "TZ", "rwandan": "RW",
+    "congolese": "CD", "angolan": "AO", "mozambican": "MZ", "senegalese": "SN",
+    "malian": "ML", "canadian": "CA", "canadians": "CA", "mexican": "MX",
+    "mexicans": "MX", "cuban": "CU", "cubans": "CU", "brazilian": "BR", "argentine": "AR",
+    "argentinian": "AR", "chilean": "CL", "peruvian": "PE", "colombian": "CO",
+    "venezuelan": "VE", "ecuadorian": "EC", "bolivian": "BO", "uruguayan": "UY",
+    "paraguayan": "PY", "haitian": "HT", "jamaican": "JM", "nicaraguan": "NI",
+    "panamanian": "PA", "australian": "AU", "australians": "AU", "new zealander": "NZ",
+    "indonesian": "ID", "malaysian": "MY", "singaporean": "SG", "thai": "TH",
+    "vietnamese": "VN", "filipino": "PH", "philippine": "PH", "burmese": "MM",
+    "cambodian": "KH", "mongolian": "MN", "kiwi": "NZ",
+}
+
+# Seats of government and other places that stand for a state in news prose.
+SEATS = {
+    "kremlin": "RU", "the kremlin": "RU", "white house": "US", "the white house": "US",
+    "pentagon": "US", "the pentagon": "US", "capitol hill": "US", "oval office": "US",
+    "downing street": "GB", "whitehall": "GB", "elysee": "FR", "élysée": "FR",
+    "elysee palace": "FR", "élysée palace": "FR", "quai d'orsay": "FR",
+    "zhongnanhai": "CN", "blue house": "KR", "bundeskanzleramt": "DE",
+}
+
+CITIES = {
+    # capitals
+    "washington": "US", "washington, d.c.": "US", "moscow": "RU", "kyiv": "UA", "kiev": "UA",
+    "budapest": "HU", "london": "GB", "paris": "FR", "berlin": "DE", "bonn": "DE",
+    "rome": "IT", "madrid": "ES", "lisbon": "PT", "amsterdam": "NL", "the hague": "NL",
+    "brussels": "BE", "bern": "CH", "vienna": "AT", "stockholm": "SE", "oslo": "NO",
+    "copenhagen": "DK", "helsinki": "FI", "reykjavik": "IS", "dublin": "IE",
+    "warsaw": "PL", "prague": "CZ", "bratislava": "SK", "ljubljana": "SI", "zagreb": "HR",
+    "belgrade": "RS", "sarajevo": "BA", "tirana": "AL", "athens": "GR", "ankara": "TR",
+    "bucharest": "RO", "sofia": "BG", "chisinau": "MD", "minsk": "BY", "vilnius": "LT",
+    "riga": "LV", "tallinn": "EE", "tbilisi": "GE", "yerevan": "AM", "baku": "AZ",
+    "astana": "KZ", "tashkent": "UZ", "beijing": "CN", "peking": "CN", "tokyo": "JP",
+    "seoul": "KR", "pyongyang": "KP", "taipei": "TW", "new delhi": "IN", "delhi": "IN",
+    "islamabad": "PK", "kabul": "AF", "dhaka": "BD", "colombo": "LK", "kathmandu": "NP",
+    "tehran": "IR", "baghdad": "IQ", "damascus": "SY", "beirut": "LB",
+    "jerusalem": "IL", "tel aviv": "IL", "amman": "JO", "riyadh": "SA", "sanaa": "YE",
+    "muscat": "OM", "doha": "QA", "kuwait city": "KW", "abu dhabi": "AE", "dubai": "AE",
+    "manama": "BH", "cairo": "EG", "tripoli": "LY", "tunis": "TN", "algiers": "DZ",
+    "rabat": "MA", "khartoum": "SD", "addis ababa": "ET", "nairobi": "KE",
+    "mogadishu": "SO", "abuja": "NG", "lagos": "NG", "accra": "GH", "pretoria": "ZA",
+    "johannesburg": "ZA", "cape town": "ZA", "harare": "ZW", "lusaka": "ZM",
+    "kampala": "UG", "dodoma": "TZ", "dar es salaam": "TZ", "kigali": "RW",
+    "kinshasa": "CD", "luanda": "AO", "maputo": "MZ", "dakar": "SN", "bamako": "ML",
+    "ottawa": "CA", "toronto": "CA", "montreal": "CA", "vancouver": "CA",
+    "mexico city": "MX", "havana": "CU", "brasilia": "BR", "sao paulo": "BR",
+    "são paulo": "BR", "rio de janeiro": "BR", "buenos aires": "AR", "santiago": "CL",
+    "lima": "PE", "bogota": "CO", "bogotá": "CO", "caracas": "VE", "quito": "EC",
+    "la paz": "BO", "montevideo": "UY", "asuncion": "PY", "port-au-prince": "HT",
+    "kingston": "JM", "managua": "NI", "panama city": "PA", "canberra": "AU",
+    "sydney": "AU", "melbourne": "AU", "wellington": "NZ", "auckland": "NZ",
+    "jakarta": "ID", "kuala lumpur": "MY", "singapore": "SG", "bangkok": "TH",
+    "hanoi": "VN", "ho chi minh city": "VN", "manila": "PH", "rangoon": "MM",
+    "yangon": "MM", "naypyidaw": "MM", "phnom penh": "KH", "ulan bator": "MN",
+    "ulaanbaatar": "MN",
+    # well-known cities that are not capitals
+    "new york": "US", "new york city": "US", "los angeles": "US", "chicago": "US",
+    "san francisco": "US", "boston": "US", "houston": "US", "detroit": "US",
+    "miami": "US", "seattle": "US", "atlanta": "US", "dallas": "US", "anchorage": "US",
+    "hollywood": "US", "silicon valley": "US", "wall street": "US",
+    "st petersburg": "RU", "st. petersburg": "RU", "saint petersburg": "RU",
+    "vladivostok": "RU", "kharkiv": "UA", "odesa": "UA", "odessa": "UA", "lviv": "UA",
+    "mariupol": "UA", "donetsk": "UA", "luhansk": "UA", "manchester": "GB",
+    "birmingham": "GB", "liverpool": "GB", "glasgow": "GB", "edinburgh": "GB",
+    "cardiff": "GB", "belfast": "GB", "frankfurt": "DE", "munich": "DE", "hamburg": "DE",
+    "cologne": "DE", "milan": "IT", "naples": "IT", "turin": "IT", "venice": "IT",
+    "barcelona": "ES", "seville": "ES", "marseille": "FR", "lyon": "FR", "geneva": "CH",
+    "zurich": "CH", "davos": "CH", "rotterdam": "NL", "antwerp": "BE", "istanbul": "TR",
+    "gdansk": "PL", "krakow": "PL", "shanghai": "CN", "shenzhen": "CN", "guangzhou": "CN",
+    "wuhan": "CN", "osaka": "JP", "hiroshima": "JP", "mumbai": "IN", "bombay": "IN",
+    "calcutta": "IN", "kolkata": "IN", "bangalore": "IN", "karachi": "PK", "lahore": "PK",
+    "kandahar": "AF", "basra": "IQ", "mosul": "IQ", "fallujah": "IQ", "aleppo": "SY",
+    "jeddah": "SA", "mecca": "SA", "alexandria": "EG", "benghazi": "LY",
+    "casablanca": "MA", "rio": "BR",
+}
+
+# US states stand for the US; "Georgia" is left out because it is also a
+# country, and the entity code decides it from context.
+US_STATES = {s: "US" for s in (
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire",
+    "new jersey", "new mexico", "north carolina", "north dakota", "ohio", "oklahoma",
+    "oregon", "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee",
+    "texas", "utah", "vermont", "virginia", "west virginia", "wisconsin", "wyoming",
+)}
