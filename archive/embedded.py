@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -37,6 +38,9 @@ from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
 SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
 CANDIDATES = 200  # ranked candidates each side gives to rank fusion
+# Below this cosine an article is not a semantic match at all: all-MiniLM puts
+# unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
+MIN_SIMILARITY = 0.1
 
 
 def _schema():
@@ -118,6 +122,9 @@ class EmbeddedStore(Store):
             if _build is None:
                 self._lock()
         self._fixed_build = _build
+        # The web server shares one store between threads; moving to a new
+        # build or generation must happen once, not in every thread at once.
+        self._refresh_lock = threading.Lock()
         self._current: str | None = None
         self._build: _Build | None = None
         self._open()
@@ -151,12 +158,13 @@ class EmbeddedStore(Store):
         self._current = current
 
     def _live(self) -> _Build | None:
-        current = self._read_current()
-        if current != self._current:
-            self._open()
-        elif self._build is not None and not self.writable:
-            self._build.refresh()
-        return self._build
+        with self._refresh_lock:
+            current = self._read_current()
+            if current != self._current:
+                self._open()
+            elif self._build is not None and not self.writable:
+                self._build.refresh()
+            return self._build
 
     @property
     def table(self) -> Table:
@@ -367,7 +375,7 @@ class _Plan:
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
         """The SEMANTIC_K nearest articles among those the mask allows."""
-        scores = np.where(mask, self.best, -np.inf)
+        scores = np.where(mask & (self.best >= MIN_SIMILARITY), self.best, -np.inf)
         k = min(SEMANTIC_K, int(np.isfinite(scores).sum()))
         if k == 0:
             return np.zeros(0, dtype=np.int64)

@@ -70,7 +70,7 @@ class HashEmbedder:
     """Bag of hashed lower-cased words, normalised: deterministic and instant."""
 
     name = "test/hash-embedder"
-    dim = 64
+    dim = 1024
     max_tokens = 254
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -68,7 +68,7 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
     if not words or not text:
         return None
     words = text.split()
-    if len(words) > 4 or not _NAME_OK.match(text) or "\n" in text:
+    if len(words) > 5 or not _NAME_OK.match(text) or "\n" in text:
         return None
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 2:
@@ -245,10 +245,10 @@ def _countries(texts, ents, taken, person_words) -> list[Entity]:
         if code == "GE" and _GEORGIA_US.search(texts["body"]):
             code = "US"
         if code:
-            start = s + (len(text) - len(text.lstrip()))
-            m = re.match(r"(?i)the\s+", text)
-            if m and label != "ORG" and label != "FAC":
-                start = s + m.end()
-            found[code].append(Mention(field, start, e))
+            # Mark "White House", not "The White House’s".
+            m = re.match(r"(?i)\s*(the\s+)?", text)
+            p = _POSSESSIVE.search(text.rstrip())
+            end = s + len(text.rstrip()) - (len(p.group()) if p else 0)
+            found[code].append(Mention(field, s + m.end(), end))
     names = country_names()
     return [Entity("country", code, names.get(code, code), ms) for code, ms in found.items()]

@@ -1,0 +1,136 @@
+"""Search results as plain data for templates and the JSON API.
+
+Templates stay dumb: they loop over what is built here and escape every
+piece of text; no markup is ever stored or trusted.
+"""
+from __future__ import annotations
+
+from archive.countries import country_name
+from archive.highlight import render
+from archive.model import Entity, SearchRequest, SearchResult, Span
+from archive.web import params
+
+FACET_TITLES = {"people": "People", "countries": "Countries", "sources": "Sources",
+                "months": "Published"}
+
+
+def segments(text: str, spans: list[Span], req: SearchRequest | None = None) -> list[dict]:
+    """Text cut into pieces; a marked piece knows its kind and, for entities,
+    the search URL that filters by it."""
+    out = []
+    for piece, sp in render(text, spans):
+        seg = {"text": piece, "kind": sp.kind if sp else None, "key": sp.key if sp else None}
+        if sp and sp.kind in ("person", "country"):
+            seg["href"] = entity_url(sp.kind, sp.key, req)
+            seg["title"] = f"{'Person' if sp.kind == 'person' else 'Country'}: " + \
+                (sp.key if sp.kind == "person" else f"{country_name(sp.key)} ({sp.key})")
+        out.append(seg)
+    return out
+
+
+def entity_url(kind: str, key: str, req: SearchRequest | None = None) -> str:
+    base = req or SearchRequest()
+    facet = "people" if kind == "person" else "countries"
+    current = getattr(base, facet)
+    if key in current:
+        return params.url("/", base, page=None)
+    return params.url("/", base, **{params.PARAM[facet]: current + [key], "page": None})
+
+
+def facets(result: SearchResult) -> list[dict]:
+    req = result.request
+    out = []
+    for name in ("people", "countries", "sources"):
+        values = result.facets.get(name, [])
+        out.append({
+            "name": name, "title": FACET_TITLES[name],
+            "results": [{
+                "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+                "toggle_url": "/?" + _qs(params.toggle(req, name, v.value)),
+            } for v in values],
+        })
+    months = result.facets.get("months", [])
+    peak = max((v.count for v in months), default=0)
+    out.append({
+        "name": "months", "title": FACET_TITLES["months"],
+        "results": [{
+            "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+            "height": round(100 * v.count / peak) if peak else 0,
+            "toggle_url": params.url("/", req, page=None, **_month_range(v.value)),
+        } for v in months],
+    })
+    return out
+
+
+def _month_range(month: str) -> dict:
+    import calendar
+    import datetime as dt
+
+    y, m = (int(x) for x in month.split("-"))
+    last = calendar.monthrange(y, m)[1]
+    return {"from": dt.date(y, m, 1).isoformat(), "to": dt.date(y, m, last).isoformat()}
+
+
+def _qs(args) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(args)
+
+
+def chips(req: SearchRequest) -> list[dict]:
+    """Selected filters, each with the URL that removes it."""
+    out = []
+    for facet, kind in (("people", "person"), ("countries", "country"), ("sources", "source")):
+        for v in getattr(req, facet):
+            label = f"{country_name(v)} ({v})" if facet == "countries" else v
+            out.append({"kind": kind, "label": label,
+                        "remove_url": "/?" + _qs(params.toggle(req, facet, v))})
+    if req.date_from or req.date_to:
+        label = f"{req.date_from or '…'} – {req.date_to or '…'}"
+        out.append({"kind": "date", "label": label,
+                    "remove_url": params.url("/", req, **{"from": None, "to": None, "page": None})})
+    return out
+
+
+def hits(result: SearchResult) -> list[dict]:
+    req = result.request
+    out = []
+    for h in result.hits:
+        out.append({
+            "id": h.id, "title": h.title, "title_segments": segments(h.title, h.title_spans, req),
+            "published": h.published, "source": h.source, "url": h.url, "score": h.score,
+            "segments": segments(h.passage, h.spans, req),
+            "clipped_start": h.passage_start > 0,
+            "people": h.people, "countries": [(c, country_name(c)) for c in h.countries],
+        })
+    return out
+
+
+def pages(result: SearchResult) -> dict:
+    req = result.request
+    last = max(1, -(-result.total // req.size))
+    return {
+        "page": req.page, "last": last,
+        "prev_url": params.url("/", req, page=req.page - 1 if req.page > 2 else None)
+        if req.page > 1 else None,
+        "next_url": params.url("/", req, page=req.page + 1) if req.page < last else None,
+        "first": req.offset + 1 if result.total else 0,
+        "last_shown": req.offset + len(result.hits),
+    }
+
+
+def entity_lists(entities: list[Entity]) -> dict:
+    people = sorted((e for e in entities if e.kind == "person"), key=lambda e: -len(e.mentions))
+    countries = sorted((e for e in entities if e.kind == "country"),
+                       key=lambda e: -len(e.mentions))
+    return {
+        "people": [{"key": e.key, "label": e.label, "count": len(e.mentions),
+                    "href": entity_url("person", e.key)} for e in people],
+        "countries": [{"key": e.key, "label": e.label, "count": len(e.mentions),
+                       "href": entity_url("country", e.key)} for e in countries],
+    }
+
+
+def mention_spans(entities: list[Entity], field: str) -> list[Span]:
+    return [Span(m.start, m.end, e.kind, e.key) for e in entities for m in e.mentions
+            if m.field == field]

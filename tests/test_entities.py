@@ -1,0 +1,82 @@
+import pytest
+
+from indexer.entities import country_code, resolve
+from tests.conftest import SEED
+
+
+def _seed():
+    title, body = SEED.read_text().split("\n", 1)
+    return title.strip(), body.strip()
+
+
+@pytest.fixture(scope="module")
+def seed_entities(extractor):
+    return extractor.extract(*_seed())
+
+
+def test_seed_people_are_the_five_leaders_and_no_junk(seed_entities):
+    people = {e.key for e in seed_entities if e.kind == "person"}
+    assert {"Donald Trump", "Vladimir Putin", "Volodymyr Zelensky", "Marco Rubio",
+            "Pete Hegseth"} <= people
+    for junk in ("Trump", "Putin", "Zelensky", "NATO", "HEGSETH TELLS NATO", "Kremlin",
+                 "Cabinet", "Success", "Trade", "WIN"):
+        assert junk not in people
+
+
+def test_seed_countries_and_no_organisations(seed_entities):
+    countries = {e.key for e in seed_entities if e.kind == "country"}
+    assert {"US", "RU", "UA", "HU"} <= countries
+    assert all(len(c) == 2 and c.isupper() for c in countries)
+    labels = {e.label for e in seed_entities if e.kind == "country"}
+    assert "Hungary" in labels and "NATO" not in labels and "European Union" not in labels
+
+
+def test_short_and_mislabelled_mentions_count_for_the_full_name(seed_entities):
+    title, body = _seed()
+    trump = next(e for e in seed_entities if e.key == "Donald Trump")
+    # spaCy calls several bare "Trump"s an ORG; they are still his mentions.
+    assert len(trump.mentions) == body.count("Trump") + title.count("Trump")
+    for m in trump.mentions:
+        text = (title if m.field == "title" else body)[m.start:m.end]
+        assert text in ("Trump", "Donald Trump")
+
+
+def test_country_mentions_point_at_the_words(seed_entities):
+    title, body = _seed()
+    words = set()
+    for e in seed_entities:
+        if e.kind == "country":
+            for m in e.mentions:
+                words.add(((title if m.field == "title" else body)[m.start:m.end], e.key))
+    assert ("Budapest", "HU") in words
+    assert ("Kremlin", "RU") in words
+    assert ("Russian", "RU") in words
+    assert ("White House", "US") in words
+    assert ("Washington", "US") in words
+
+
+@pytest.mark.parametrize("text,label,code", [
+    ("Hungary", "GPE", "HU"), ("U.S.", "GPE", "US"), ("the United States", "GPE", "US"),
+    ("Russian", "NORP", "RU"), ("Ukrainian", "NORP", "UA"), ("Kremlin", "ORG", "RU"),
+    ("the White House", "FAC", "US"), ("Budapest", "GPE", "HU"), ("Britain", "GPE", "GB"),
+    ("Downing Street", "ORG", "GB"), ("Alaska", "GPE", "US"), ("South Korea", "GPE", "KR"),
+    ("NATO", "ORG", None), ("the European Union", "ORG", None), ("Europe", "LOC", None),
+    ("the Middle East", "LOC", None), ("Cabinet", "ORG", None),
+])
+def test_country_codes(text, label, code):
+    assert country_code(text, label) == code
+
+
+def test_jordan_the_person_is_not_the_country():
+    body = "Michael Jordan scored 40 points. Jordan said the team played well."
+    ents = [("body", 0, 14, "Michael Jordan", "PERSON"), ("body", 33, 39, "Jordan", "GPE")]
+    out = resolve("", body, ents)
+    assert {e.key for e in out if e.kind == "country"} == set()
+    assert {e.key for e in out if e.kind == "person"} == {"Michael Jordan"}
+
+
+def test_all_caps_headlines_are_not_read_for_names(extractor):
+    ents = extractor.extract("TRADE TALKS COLLAPSE OVER STEEL TARIFFS",
+                             "Talks between Canada and Mexico collapsed on Monday.")
+    assert not [e for e in ents if e.kind == "person"]
+    assert {e.key for e in ents if e.kind == "country"} == {"CA", "MX"}
