@@ -85,12 +85,14 @@ def best_passage(body: str, passages: list[tuple[int, int]], terms: set[str],
 
 
 def merge(spans: list[Span]) -> list[Span]:
-    """Sorted, non-overlapping spans: entities win over terms where they overlap,
-    since the entity mark carries more (a link and a kind)."""
+    """Sorted, non-overlapping spans. Where a query word falls on an entity the
+    entity is kept (it carries a link and a kind) and flagged as a match."""
     spans = sorted(spans, key=lambda s: (s.start, s.kind == "term", -(s.end - s.start)))
     out: list[Span] = []
     for sp in spans:
         if out and sp.start < out[-1].end:
+            if sp.kind == "term" and out[-1].kind != "term":
+                out[-1] = Span(out[-1].start, out[-1].end, out[-1].kind, out[-1].key, True)
             continue
         out.append(sp)
     return out

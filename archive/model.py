@@ -114,6 +114,7 @@ class Span:
     end: int
     kind: str  # "term", "person" or "country"
     key: str = ""
+    match: bool = False  # an entity that is also a query word
 
 
 @dataclass

@@ -19,7 +19,8 @@ def segments(text: str, spans: list[Span], req: SearchRequest | None = None) -> 
     the search URL that filters by it."""
     out = []
     for piece, sp in render(text, spans):
-        seg = {"text": piece, "kind": sp.kind if sp else None, "key": sp.key if sp else None}
+        seg = {"text": piece, "kind": sp.kind if sp else None, "key": sp.key if sp else None,
+               "match": bool(sp and sp.match)}
         if sp and sp.kind in ("person", "country"):
             seg["href"] = entity_url(sp.kind, sp.key, req)
             seg["title"] = f"{'Person' if sp.kind == 'person' else 'Country'}: " + \

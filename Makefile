@@ -1,0 +1,7 @@
+.PHONY: setup demo test
+setup:
+	./scripts/setup
+demo:
+	./scripts/demo
+test:
+	./scripts/test

@@ -1,0 +1,68 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import cli
+from tests.conftest import SAMPLES, SEED
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSARCHIVE_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("NEWSARCHIVE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSARCHIVE_EMBEDDER", "hash")
+    return tmp_path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_index_search_stats_roundtrip(env):
+    r = run("index", str(SAMPLES))
+    assert r.exit_code == 0, r.output
+    assert "new: 36" in r.output and "failed: 0" in r.output
+    r = run("index", str(SAMPLES))
+    assert "new: 0" in r.output and "unchanged: 36" in r.output
+    r = run("search", "Messi", "--mode", "keyword")
+    assert "1 results" in r.output and "Argentina beat Brazil" in r.output
+    r = run("search", "--country", "HU", "--json")
+    data = json.loads(r.output)
+    assert data["total"] >= 2 and all("HU" in h["countries"] for h in data["hits"])
+    r = run("stats", "--json")
+    assert json.loads(r.output)["articles"] == 36
+
+
+def test_bad_input_is_summarised_and_sets_the_exit_status(env):
+    bad = env / "bad.jsonl"
+    bad.write_text('{"id": "good", "title": "T", "body": "Fine text."}\nnot json\n'
+                   '{"id": "nobody", "title": "T", "body": ""}\n')
+    r = CliRunner().invoke(cli, ["index", str(bad), str(SEED)])
+    assert r.exit_code == 1
+    assert "new: 2" in r.output and "failed: 2" in r.output
+    assert f"{bad}:2: not valid JSON" in r.output
+    assert f"{bad}:3: article 'nobody' has no body" in r.output
+    r = CliRunner().invoke(cli, ["index", str(bad), "--json"])
+    data = json.loads(r.output)
+    assert data["failed"] == 2 and data["unchanged"] == 1 and len(data["problems"]) == 2
+
+
+def test_reindex_keeps_everything(env):
+    run("index", str(SAMPLES / "articles.jsonl"))
+    r = run("reindex")
+    assert r.exit_code == 0 and "new: 22" in r.output
+    assert json.loads(run("stats", "--json").output)["articles"] == 22
+
+
+def test_user_errors_are_short_messages(env):
+    r = CliRunner().invoke(cli, ["search", "x", "--from", "yesterday"])
+    assert r.exit_code == 2 and "not a date" in r.output
+    r = CliRunner().invoke(cli, ["index"])
+    assert r.exit_code == 2 and "Missing argument" in r.output
+
+
+def test_every_command_has_an_example_in_its_help():
+    for name in ("index", "reindex", "search", "stats", "serve"):
+        r = run(name, "--help")
+        assert "Example:" in r.output and "newsarchive" in r.output
