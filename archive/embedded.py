@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from archive import highlight
-from archive.facets import facet_values, month_values
+from archive.facets import country_label, facet_values, month_values
 from archive.fusion import rrf
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult, Span)
@@ -431,7 +431,7 @@ class _Plan:
         out = {}
         for name, column, selected, label in (
                 ("people", t.people, req.people, str),
-                ("countries", t.countries, req.countries, _country_label),
+                ("countries", t.countries, req.countries, country_label),
                 ("sources", t.sources, req.sources, str)):
             own = self.matched(self.mask(skip=name))
             out[name] = facet_values(column.counts(own), selected, req.facet_size, label)
@@ -477,12 +477,6 @@ class _Plan:
                    [e.key for e in s.entities if e.kind == "person"],
                    [e.key for e in s.entities if e.kind == "country"],
                    highlight.merge(title_marks))
-
-
-def _country_label(code: str) -> str:
-    from archive.countries import country_name
-
-    return f"{country_name(code)} ({code})"
 
 
 def _stored(doc) -> StoredArticle:

@@ -21,6 +21,12 @@ def facet_values(counts: Iterable[tuple[str, int]], selected: Iterable[str], siz
     return [FacetValue(v, label(v), c, v in selected) for v, c in top]
 
 
+def country_label(code: str) -> str:
+    from archive.countries import country_name
+
+    return f"{country_name(code)} ({code})"
+
+
 def month_values(counts: Iterable[tuple[str, int]], date_from, date_to) -> list[FacetValue]:
     """Every month with articles, in time order: a histogram, not a top list."""
     out = []

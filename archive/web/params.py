@@ -14,6 +14,8 @@ from archive.model import MODES, SearchRequest
 
 MAX_QUERY = 500
 MAX_PAGE = 1000
+FACET_SIZE = 10
+FACET_MORE = 100
 # URL parameter for each filterable facet.
 PARAM = {"people": "person", "countries": "country", "sources": "source"}
 
@@ -45,12 +47,21 @@ def parse(args: MultiDict) -> tuple[SearchRequest, list[str]]:
     date_to = _date(args.get("to"), "to", warnings)
     if date_from and date_to and date_from > date_to:
         date_from, date_to = date_to, date_from
+    more = args.get("more")
     req = SearchRequest(
         q=q, mode=mode,
         people=_values(args, "person"), countries=_values(args, "country"),
         sources=_values(args, "source"), date_from=date_from, date_to=date_to,
-        page=page, size=size, facet_size=_int(args.get("facet_size"), 10, 1, 100))
+        page=page, size=size,
+        # One more than shown tells the page whether a "more" link is needed.
+        facet_size=FACET_MORE if more in PARAM else FACET_SIZE + 1)
     return req, warnings
+
+
+def more(args: MultiDict) -> str | None:
+    """The facet the reader expanded with its "more" link, if any."""
+    value = args.get("more")
+    return value if value in PARAM else None
 
 
 def _values(args: MultiDict, name: str) -> list[str]:
@@ -72,6 +83,7 @@ def to_args(req: SearchRequest, **changes) -> list[tuple[str, str]]:
         "from": req.date_from.isoformat() if req.date_from else None,
         "to": req.date_to.isoformat() if req.date_to else None,
         "page": req.page if req.page > 1 else None,
+        "more": None,
     }
     state.update(changes)
     out = []

@@ -38,17 +38,23 @@ def entity_url(kind: str, key: str, req: SearchRequest | None = None) -> str:
     return params.url("/", base, **{params.PARAM[facet]: current + [key], "page": None})
 
 
-def facets(result: SearchResult) -> list[dict]:
+def facets(result: SearchResult, more: str | None = None) -> list[dict]:
+    """Datasette-style facets; `more` is the one facet shown in full."""
     req = result.request
     out = []
     for name in ("people", "countries", "sources"):
         values = result.facets.get(name, [])
+        expanded = name == more
+        shown = values if expanded else _top(values, params.FACET_SIZE)
         out.append({
             "name": name, "title": FACET_TITLES[name],
             "results": [{
                 "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
                 "toggle_url": "/?" + _qs(params.toggle(req, name, v.value)),
-            } for v in values],
+            } for v in shown],
+            "more_url": params.url("/", req, more=name)
+            if not expanded and len(shown) < len(values) else None,
+            "less_url": params.url("/", req) if expanded else None,
         })
     months = result.facets.get("months", [])
     peak = max((v.count for v in months), default=0)
@@ -61,6 +67,11 @@ def facets(result: SearchResult) -> list[dict]:
         } for v in months],
     })
     return out
+
+
+def _top(values, n):
+    """The first n values, plus any selected value past them."""
+    return [v for i, v in enumerate(values) if i < n or v.selected]
 
 
 def _month_range(month: str) -> dict:

@@ -25,11 +25,13 @@ def _search():
 def _context(req, result) -> dict:
     return {
         "req": req, "result": result, "hits": present.hits(result),
-        "facets": present.facets(result), "chips": present.chips(req),
+        "facets": present.facets(result, params.more(request.args)),
+        "chips": present.chips(req),
         "pages": present.pages(result),
         "mode_urls": {m: params.url("/", req, mode=m if m != "hybrid" else None, page=None)
                       for m in ("hybrid", "keyword", "semantic")},
         "semantic_url": params.url("/", req, mode="semantic", page=None),
+        "date_form_args": params.to_args(req, **{"from": None, "to": None, "page": None}),
     }
 
 
@@ -49,7 +51,7 @@ def search():
 def api_search():
     req, result = _search()
     data = result.to_dict()
-    data["facets"] = present.facets(result)
+    data["facets"] = present.facets(result, params.more(request.args))
     return jsonify(data)
 
 

@@ -1,0 +1,427 @@
+"""The Elasticsearch store: same interface and results as the embedded one.
+
+An alias (default `newsarchive`, or the URL path: http://host:9200/myarchive)
+points at one versioned index per build. Writes go through the alias;
+`rebuild()` fills a new index and swaps the alias in one atomic call.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+from urllib.parse import urlparse
+
+import numpy as np
+
+from archive import esquery, highlight
+from archive.facets import country_label, facet_values, month_values
+from archive.fusion import rrf
+from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
+                           SearchResult)
+from archive.store import Store, StoredArticle, StoreError, WriteFailure
+
+SEMANTIC_K = 100
+CANDIDATES = 200
+MIN_SIMILARITY = 0.1
+MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
+RETRIES = 5
+
+
+def _client(url: str):
+    from elasticsearch import Elasticsearch
+
+    return Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=2)
+
+
+class ElasticStore(Store):
+    def __init__(self, url: str, embedder: Callable | None = None, alias: str | None = None,
+                 _index: str | None = None):
+        parsed = urlparse(url)
+        self.url = f"{parsed.scheme}://{parsed.netloc}"
+        self.alias = alias or parsed.path.strip("/") or "newsarchive"
+        self.es = _client(self.url)
+        self._embedder = embedder
+        self._target = _index or self.alias  # where writes go
+        self._dims: int | None = None
+        self._analyzer: str | None = None
+
+    # -- cluster and index management ----------------------------------------
+    def _call(self, what: str, fn, *args, **kwargs):
+        """Retries 429 and 5xx with backoff; anything else becomes a StoreError."""
+        from elasticsearch import ApiError, TransportError
+
+        delay = 0.5
+        for attempt in range(RETRIES + 1):
+            try:
+                return fn(*args, **kwargs)
+            except ApiError as e:
+                if e.meta.status in (429, 502, 503, 504) and attempt < RETRIES:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise StoreError(f"Elasticsearch refused {what}: {e.meta.status} {_reason(e)}")
+            except TransportError as e:
+                if attempt < RETRIES:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise StoreError(f"cannot reach Elasticsearch at {self.url} ({what}): "
+                                 f"{type(e).__name__}; is it running?") from e
+
+    def _analyzer_name(self) -> str:
+        """`english` where the cluster has the analysis-common module, else `standard`."""
+        if self._analyzer is None:
+            from elasticsearch import ApiError
+
+            try:
+                self.es.indices.analyze(analyzer="english", text="tests")
+                self._analyzer = "english"
+            except ApiError:
+                self._analyzer = "standard"
+        return self._analyzer
+
+    def _create_index(self, name: str, dims: int) -> None:
+        body = {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+                             "refresh_interval": "1s"},
+                "mappings": esquery.mapping(dims, self._analyzer_name())}
+        self._call("creating an index", self.es.indices.create, index=name, **body)
+
+    def _alias_index(self) -> str | None:
+        from elasticsearch import NotFoundError
+
+        try:
+            r = self.es.indices.get_alias(name=self.alias)
+        except NotFoundError:
+            return None
+        except Exception as e:  # connection problems surface through _call elsewhere
+            raise StoreError(f"cannot reach Elasticsearch at {self.url}: {type(e).__name__}") from e
+        names = list(r.keys())
+        return names[0] if names else None
+
+    def _ensure_index(self, dims: int) -> None:
+        if self._target != self.alias or self._alias_index():
+            return
+        name = f"{self.alias}-{time.time_ns()}"
+        self._create_index(name, dims)
+        self._call("creating the alias", self.es.indices.put_alias, index=name, name=self.alias)
+
+    # -- writing -------------------------------------------------------------
+    def write(self, docs: list[IndexedArticle]) -> list[WriteFailure]:
+        from elasticsearch import helpers
+
+        if not docs:
+            return []
+        dims = int(np.asarray(docs[0].vectors).shape[-1])
+        self._ensure_index(dims)
+        actions = [{"_op_type": "index", "_index": self._target, "_id": d.article.id,
+                    "_source": _source(d)} for d in docs]
+        failures: list[WriteFailure] = []
+
+        def run():
+            failures.clear()
+            for ok, item in helpers.streaming_bulk(
+                    self.es, actions, chunk_size=200, max_chunk_bytes=20_000_000,
+                    raise_on_error=False, raise_on_exception=True, max_retries=RETRIES,
+                    initial_backoff=1, max_backoff=30):
+                if not ok:
+                    info = item.get("index", item)
+                    failures.append(WriteFailure(str(info.get("_id")), _item_reason(info)))
+
+        # Indexing by id makes a retried batch idempotent: nothing is duplicated.
+        self._call("a bulk write", run)
+        return failures
+
+    def commit(self) -> None:
+        if self._target == self.alias and not self._alias_index():
+            return
+        self._call("a refresh", self.es.indices.refresh, index=self._target)
+
+    def content_hashes(self) -> dict[str, str]:
+        from elasticsearch import helpers
+
+        if not self._alias_index():
+            return {}
+        return self._call("reading content hashes", lambda: {
+            h["_id"]: h["_source"].get("content_hash", "")
+            for h in helpers.scan(self.es, index=self.alias, _source=["content_hash"],
+                                  query={"query": {"match_all": {}}}, size=1000)})
+
+    @contextmanager
+    def rebuild(self) -> Iterator["ElasticStore"]:
+        old = self._alias_index()
+        new = f"{self.alias}-{time.time_ns()}"
+        fresh = ElasticStore(self.url, self._embedder, self.alias, _index=new)
+        fresh._expected = 0
+        created = False
+        original_write = fresh.write
+
+        def counted_write(docs):
+            nonlocal created
+            if not created and docs:
+                fresh._create_index(new, int(np.asarray(docs[0].vectors).shape[-1]))
+                created = True
+            failed = original_write(docs)
+            fresh._expected += len(docs) - len(failed)
+            return failed
+
+        fresh.write = counted_write
+        try:
+            yield fresh
+            if not created:
+                raise StoreError("nothing to rebuild: the archive is empty")
+            self._call("a refresh", self.es.indices.refresh, index=new)
+            count = self._call("a count", self.es.count, index=new)["count"]
+            if count != fresh._expected:
+                raise StoreError(f"the new index has {count} articles, expected "
+                                 f"{fresh._expected}; the old index stays live")
+            actions = [{"add": {"index": new, "alias": self.alias}}]
+            if old:
+                actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
+            self._call("swapping the alias", self.es.indices.update_aliases, actions=actions)
+        except BaseException:
+            if created:
+                try:
+                    self.es.indices.delete(index=new, ignore_unavailable=True)
+                except Exception:
+                    pass  # the node may be the reason we failed; a stray index is harmless
+            raise
+        if old:
+            self._call("deleting the old index", self.es.indices.delete, index=old,
+                       ignore_unavailable=True)
+
+    # -- reading -------------------------------------------------------------
+    def get(self, article_id: str) -> StoredArticle | None:
+        from elasticsearch import NotFoundError
+
+        try:
+            r = self.es.get(index=self.alias, id=article_id,
+                            source_excludes=["passages.vector"])
+        except NotFoundError:
+            return None
+        except Exception as e:
+            raise StoreError(f"cannot read from Elasticsearch at {self.url}: {e}") from e
+        return _stored(r["_source"])
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        from elasticsearch import helpers
+
+        if not self._alias_index():
+            return
+        for h in helpers.scan(self.es, index=self.alias, source_excludes=["passages.vector"],
+                              query={"query": {"match_all": {}}}, size=500):
+            yield _stored(h["_source"])
+
+    def stats(self) -> dict:
+        index = self._alias_index()
+        if not index:
+            return {"store": f"elasticsearch:{self.url}/{self.alias}", "articles": 0}
+        count = self._call("a count", self.es.count, index=self.alias)["count"]
+        aggs = self._call("stats", self.es.search, index=self.alias, size=0, aggs={
+            "people": {"cardinality": {"field": "people"}},
+            "countries": {"cardinality": {"field": "countries"}},
+            "sources": {"cardinality": {"field": "source"}},
+            "oldest": {"min": {"field": "published", "format": "strict_date"}},
+            "newest": {"max": {"field": "published", "format": "strict_date"}},
+            "passages": {"nested": {"path": "passages"}},
+            "model": {"terms": {"field": "model", "size": 1}}})["aggregations"]
+        size = self._call("stats", self.es.indices.stats, index=index, metric="store")
+        return {
+            "store": f"elasticsearch:{self.url}/{self.alias}", "build": index,
+            "articles": count, "passages": aggs["passages"]["doc_count"],
+            "people": aggs["people"]["value"], "countries": aggs["countries"]["value"],
+            "sources": aggs["sources"]["value"],
+            "model": (aggs["model"]["buckets"] or [{"key": None}])[0]["key"],
+            "oldest": aggs["oldest"].get("value_as_string"),
+            "newest": aggs["newest"].get("value_as_string"),
+            "disk_bytes": size["_all"]["primaries"]["store"]["size_in_bytes"],
+        }
+
+    def similar(self, article_id: str, k: int = 5) -> list[tuple[str, float]]:
+        from elasticsearch import NotFoundError
+
+        try:
+            doc = self.es.get(index=self.alias, id=article_id, source_includes=["passages"])
+        except NotFoundError:
+            return []
+        vecs = [p["vector"] for p in doc["_source"].get("passages", []) if "vector" in p]
+        if not vecs:
+            return []
+        v = np.mean(np.asarray(vecs, dtype=np.float32), axis=0)
+        v /= np.linalg.norm(v) or 1.0
+        r = self._call("a similarity search", self.es.search, index=self.alias, size=k,
+                       _source=False, knn={
+                           "field": "passages.vector", "query_vector": v.tolist(), "k": k + 1,
+                           "num_candidates": 100,
+                           "filter": {"bool": {"must_not": [{"ids": {"values": [article_id]}}]}}})
+        return [(h["_id"], 2 * h["_score"] - 1) for h in r["hits"]["hits"]][:k]
+
+    def embed_query(self, q: str) -> np.ndarray:
+        if self._embedder is None:
+            raise StoreError("semantic search needs an embedder; none was given to the store")
+        return self._embedder().encode([q])[0]
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        if not self._alias_index():
+            return SearchResult(0, [], {}, req, warnings=[
+                "The archive is empty: run `newsarchive index PATH` first."])
+        qvec = self.embed_query(req.q) if req.q and req.mode != "keyword" else None
+        result = _Search(self, req, qvec).run()
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+
+class _Search:
+    def __init__(self, store: ElasticStore, req: SearchRequest, qvec):
+        self.store, self.req, self.qvec = store, req, qvec
+        self.terms = highlight.query_terms(req.q) if req.q else set()
+
+    def run(self) -> SearchResult:
+        req = self.req
+        window = min(MAX_WINDOW, req.offset + req.size)
+        searches: list[tuple[str, dict]] = []
+        if not req.q:
+            searches.append(("newest", esquery.newest_request(req)))
+        else:
+            if req.mode in ("keyword", "hybrid"):
+                size = window if req.mode == "keyword" else max(CANDIDATES, window)
+                searches.append(("keyword", esquery.keyword_request(req, size)))
+            if req.mode in ("semantic", "hybrid"):
+                searches.append(("semantic", esquery.semantic_request(
+                    req, self.qvec, SEMANTIC_K, MIN_SIMILARITY)))
+            if req.mode == "hybrid":
+                total = esquery.matching(req, self.qvec, SEMANTIC_K,
+                                         min_similarity=MIN_SIMILARITY)
+                total.update({"size": 0, "track_total_hits": True})
+                total["knn"].pop("inner_hits", None)
+                searches.append(("total", total))
+        for facet in ("people", "countries", "sources", "months"):
+            searches.append((facet, esquery.facet_request(req, self.qvec, SEMANTIC_K, facet,
+                                                          MIN_SIMILARITY)))
+        body = []
+        for _, s in searches:
+            body.extend([{"index": self.store.alias}, s])
+        resp = self.store._call("a search", self.store.es.msearch, searches=body)
+        answers = {}
+        for (name, _), r in zip(searches, resp["responses"]):
+            if "error" in r:
+                raise StoreError(f"Elasticsearch could not run the {name} search: "
+                                 f"{r['error'].get('reason') or r['error']}")
+            answers[name] = r
+        ranked, total, best = self.rank(answers)
+        page = ranked[req.offset:req.offset + req.size] if req.q else ranked
+        return SearchResult(total, self.hits(page, best), self.facets(answers), req)
+
+    def rank(self, answers) -> tuple[list[tuple[str, float]], int, dict]:
+        """(ranked (id, score) list, total, id -> best passage index from kNN)."""
+        req = self.req
+        if not req.q:
+            r = answers["newest"]
+            return [(h["_id"], 0.0) for h in r["hits"]["hits"]], r["hits"]["total"]["value"], {}
+        kw, sem, best = [], [], {}
+        if "keyword" in answers:
+            kw = [(h["_id"], h["_score"]) for h in answers["keyword"]["hits"]["hits"]]
+        if "semantic" in answers:
+            for h in answers["semantic"]["hits"]["hits"]:
+                # Cosine fields score (1 + cos) / 2; report the cosine, as the embedded store does.
+                sem.append((h["_id"], 2 * h["_score"] - 1))
+                inner = h.get("inner_hits", {}).get("passages", {}).get("hits", {}).get("hits")
+                if inner:
+                    best[h["_id"]] = inner[0]["_nested"]["offset"]
+        if req.mode == "keyword":
+            return kw, answers["keyword"]["hits"]["total"]["value"], best
+        if req.mode == "semantic":
+            return sem, len(sem), best
+        fused = rrf([[i for i, _ in kw[:CANDIDATES]], [i for i, _ in sem[:CANDIDATES]]])
+        seen = {i for i, _ in fused}
+        tail = [(i, 0.0) for i, _ in kw[CANDIDATES:] if i not in seen]
+        return fused + tail, answers["total"]["hits"]["total"]["value"], best
+
+    def facets(self, answers) -> dict:
+        req = self.req
+        out = {}
+        for name, label in (("people", str), ("countries", country_label), ("sources", str)):
+            buckets = answers[name]["aggregations"][name]["buckets"]
+            out[name] = facet_values([(b["key"], b["doc_count"]) for b in buckets],
+                                     getattr(req, name), req.facet_size, label)
+        buckets = answers["months"]["aggregations"]["months"]["buckets"]
+        out["months"] = month_values([(b["key_as_string"], b["doc_count"]) for b in buckets],
+                                     req.date_from, req.date_to)
+        return out
+
+    def hits(self, page, best) -> list[Hit]:
+        if not page:
+            return []
+        ids = [i for i, _ in page]
+        r = self.store._call("fetching articles", self.store.es.mget, index=self.store.alias,
+                             ids=ids, source_excludes=["passages.vector"])
+        docs = {d["_id"]: d["_source"] for d in r["docs"] if d.get("found")}
+        out = []
+        for i, score in page:
+            if i in docs:
+                out.append(self.hit(_stored(docs[i]), score, best.get(i)))
+        return out
+
+    def hit(self, s: StoredArticle, score: float, knn_passage: int | None) -> Hit:
+        a = s.article
+        spans = [(p.start, p.end) for p in s.passages] or [(0, len(a.body))]
+        sims = None
+        if knn_passage is not None and knn_passage < len(spans):
+            # Elasticsearch names only the best passage; favour it on ties.
+            sims = np.zeros(len(spans))
+            sims[knn_passage] = 0.5
+        i = highlight.best_passage(a.body, spans, self.terms, sims)
+        start, end = spans[i]
+        text = a.body[start:end]
+        marks = highlight.term_spans(text, self.terms) + \
+            highlight.entity_spans(s.entities, "body", start, end)
+        title_marks = highlight.term_spans(a.title, self.terms) + \
+            highlight.entity_spans(s.entities, "title", 0, len(a.title))
+        return Hit(a.id, a.title, a.published.isoformat() if a.published else None, a.source,
+                   a.url, round(float(score), 6), text, start, highlight.merge(marks),
+                   [e.key for e in s.entities if e.kind == "person"],
+                   [e.key for e in s.entities if e.kind == "country"],
+                   highlight.merge(title_marks))
+
+
+def _source(d: IndexedArticle) -> dict:
+    a = d.article
+    vecs = np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1)
+    return {
+        "id": a.id, "title": a.title, "body": a.body,
+        "published": a.published.isoformat() if a.published else None,
+        "source": a.source, "url": a.url, "topic": a.topic,
+        "people": [e.key for e in d.people], "countries": [e.key for e in d.countries],
+        "content_hash": d.content_hash, "model": d.model,
+        "entities": {"list": [e.to_dict() for e in d.entities]},
+        "passages": [{"start": p.start, "end": p.end, "vector": v.tolist()}
+                     for p, v in zip(d.passages, vecs)],
+    }
+
+
+def _stored(src: dict) -> StoredArticle:
+    pub = src.get("published")
+    article = Article(src["id"], src.get("title") or "", src.get("body") or "",
+                      dt.date.fromisoformat(pub) if pub else None, src.get("source"),
+                      src.get("url"), src.get("topic"))
+    ents = [Entity.from_dict(e) for e in (src.get("entities") or {}).get("list", [])]
+    return StoredArticle(article, ents,
+                         [Passage(p["start"], p["end"]) for p in src.get("passages", [])],
+                         src.get("content_hash", ""), src.get("model", ""))
+
+
+def _reason(e) -> str:
+    try:
+        body = e.body if isinstance(e.body, dict) else json.loads(e.body)
+        return body["error"]["root_cause"][0]["reason"]
+    except Exception:
+        return str(e)[:300]
+
+
+def _item_reason(info: dict) -> str:
+    err = info.get("error")
+    if isinstance(err, dict):
+        return f"{err.get('type')}: {err.get('reason')}"
+    return str(err or info.get("status"))
