@@ -67,8 +67,7 @@ class ElasticStore(Store):
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise StoreError(f"cannot reach Elasticsearch at {self.url} ({what}): "
-                                 f"{type(e).__name__}; is it running?") from e
+                raise StoreError(_unreachable(self.url, what, e)) from e
 
     def _analyzer_name(self) -> str:
         """`english` where the cluster has the analysis-common module, else `standard`."""
@@ -91,13 +90,13 @@ class ElasticStore(Store):
     def _alias_index(self) -> str | None:
         from elasticsearch import NotFoundError
 
-        try:
-            r = self.es.indices.get_alias(name=self.alias)
-        except NotFoundError:
-            return None
-        except Exception as e:  # connection problems surface through _call elsewhere
-            raise StoreError(f"cannot reach Elasticsearch at {self.url}: {type(e).__name__}") from e
-        names = list(r.keys())
+        def lookup():
+            try:
+                return list(self.es.indices.get_alias(name=self.alias).keys())
+            except NotFoundError:
+                return []
+
+        names = self._call("looking up the alias", lookup)
         return names[0] if names else None
 
     def _ensure_index(self, dims: int) -> None:
@@ -201,7 +200,7 @@ class ElasticStore(Store):
         except NotFoundError:
             return None
         except Exception as e:
-            raise StoreError(f"cannot read from Elasticsearch at {self.url}: {e}") from e
+            raise StoreError(_unreachable(self.url, "reading an article", e)) from e
         return _stored(r["_source"])
 
     def iter_articles(self) -> Iterator[StoredArticle]:
@@ -410,6 +409,10 @@ def _stored(src: dict) -> StoredArticle:
     return StoredArticle(article, ents,
                          [Passage(p["start"], p["end"]) for p in src.get("passages", [])],
                          src.get("content_hash", ""), src.get("model", ""))
+
+
+def _unreachable(url: str, what: str, e: Exception) -> str:
+    return f"cannot reach Elasticsearch at {url} ({what}: {type(e).__name__}); is it running?"
 
 
 def _reason(e) -> str:

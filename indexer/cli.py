@@ -48,7 +48,7 @@ class Progress:
 
 
 def _fail(e: Exception, hint: str | None = None):
-    msg = f"Error: {e}"
+    msg = str(e)
     if hint:
         msg += f"\nHint: {hint}"
     raise click.ClickException(msg)

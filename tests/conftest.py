@@ -55,3 +55,61 @@ def sample_store(tmp_path_factory, extractor):
     assert not summary.failed, summary.failed
     ix.store.close()
     return EmbeddedStore(path, embedder=lambda: emb)
+
+
+ES_URL = os.environ.get("NEWSARCHIVE_ES_URL", "http://127.0.0.1:9200")
+
+
+def es_available() -> str | None:
+    """None if Elasticsearch answers, else why not."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{ES_URL}/_cluster/health", timeout=3) as r:
+            r.read()
+        return None
+    except Exception as e:
+        return f"no Elasticsearch at {ES_URL} ({type(e).__name__}); start it with scripts/elasticsearch start"
+
+
+@pytest.fixture(scope="session")
+def es_url():
+    why = es_available()
+    if why:
+        # In CI the Elasticsearch tests must run: a missing node is a failure.
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    return ES_URL
+
+
+@pytest.fixture
+def es_alias(es_url):
+    """A fresh alias per test; its indices are deleted afterwards."""
+    import uuid
+
+    from elasticsearch import Elasticsearch
+
+    alias = f"test-{uuid.uuid4().hex[:10]}"
+    yield alias
+    delete_indices(es_url, alias)
+
+
+def delete_indices(url: str, alias: str) -> None:
+    """Indices behind a test alias; deleting needs their names (no wildcards)."""
+    from elasticsearch import Elasticsearch
+
+    es = Elasticsearch(url)
+    names = list(es.indices.get(index=f"{alias}-*", allow_no_indices=True,
+                                ignore_unavailable=True).keys())
+    if names:
+        es.indices.delete(index=",".join(names))
+
+
+def open_test_store(kind: str, tmp_path, embedder, alias: str | None = None, url: str | None = None):
+    from archive.embedded import EmbeddedStore
+    from archive.elastic import ElasticStore
+
+    if kind == "embedded":
+        return EmbeddedStore(tmp_path / "store", embedder=lambda: embedder, writable=True)
+    return ElasticStore(f"{url}/{alias}", embedder=lambda: embedder)

@@ -1,0 +1,24 @@
+# The newsarchive web app (and CLI). Build: docker compose build
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+# Where a CPU-only torch can come from (e.g. PyTorch's CPU index) to keep the
+# image small; left empty, torch comes from PyPI with the rest.
+ARG TORCH_INDEX_URL=""
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY archive ./archive
+COPY indexer ./indexer
+COPY templates ./templates
+COPY samples ./samples
+RUN if [ -n "$TORCH_INDEX_URL" ]; then pip install --no-cache-dir torch --index-url "$TORCH_INDEX_URL"; fi \
+ && pip install --no-cache-dir ".[server]"
+
+RUN useradd --create-home archive
+USER archive
+EXPOSE 5000
+HEALTHCHECK --interval=15s --timeout=5s --retries=5 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/api/search?size=1', timeout=4)"
+CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--threads", "4", "--timeout", "120", "archive.web:create_app()"]
