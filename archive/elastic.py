@@ -18,6 +18,7 @@ import numpy as np
 from archive import esquery, highlight
 from archive.facets import country_label, facet_values, month_values
 from archive.fusion import rrf
+from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.store import Store, StoredArticle, StoreError, WriteFailure
@@ -146,6 +147,13 @@ class ElasticStore(Store):
             h["_id"]: h["_source"].get("content_hash", "")
             for h in helpers.scan(self.es, index=self.alias, _source=["content_hash"],
                                   query={"query": {"match_all": {}}}, size=1000)})
+
+    def known_people(self) -> dict[str, int]:
+        if not self._alias_index():
+            return {}
+        r = self._call("listing people", self.es.search, index=self.alias, size=0,
+                       aggs={"people": {"terms": {"field": "people", "size": 65000}}})
+        return {b["key"]: b["doc_count"] for b in r["aggregations"]["people"]["buckets"]}
 
     @contextmanager
     def rebuild(self) -> Iterator["ElasticStore"]:
@@ -364,25 +372,12 @@ class _Search:
         return out
 
     def hit(self, s: StoredArticle, score: float, knn_passage: int | None) -> Hit:
-        a = s.article
-        spans = [(p.start, p.end) for p in s.passages] or [(0, len(a.body))]
         sims = None
-        if knn_passage is not None and knn_passage < len(spans):
-            # Elasticsearch names only the best passage; favour it on ties.
-            sims = np.zeros(len(spans))
+        if knn_passage is not None and knn_passage < len(s.passages):
+            # Elasticsearch names only the best passage by meaning; favour it.
+            sims = np.zeros(len(s.passages))
             sims[knn_passage] = 0.5
-        i = highlight.best_passage(a.body, spans, self.terms, sims)
-        start, end = spans[i]
-        text = a.body[start:end]
-        marks = highlight.term_spans(text, self.terms) + \
-            highlight.entity_spans(s.entities, "body", start, end)
-        title_marks = highlight.term_spans(a.title, self.terms) + \
-            highlight.entity_spans(s.entities, "title", 0, len(a.title))
-        return Hit(a.id, a.title, a.published.isoformat() if a.published else None, a.source,
-                   a.url, round(float(score), 6), text, start, highlight.merge(marks),
-                   [e.key for e in s.entities if e.kind == "person"],
-                   [e.key for e in s.entities if e.kind == "country"],
-                   highlight.merge(title_marks))
+        return make_hit(s, score, self.terms, sims)
 
 
 def _source(d: IndexedArticle) -> dict:

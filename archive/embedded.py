@@ -30,8 +30,9 @@ import numpy as np
 from archive import highlight
 from archive.facets import country_label, facet_values, month_values
 from archive.fusion import rrf
+from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
-                           SearchResult, Span)
+                           SearchResult)
 from archive.store import Store, StoredArticle, StoreError, WriteFailure
 from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
 
@@ -227,6 +228,10 @@ class EmbeddedStore(Store):
     def content_hashes(self) -> dict[str, str]:
         t = self.table
         return dict(zip(t.ids, t.hashes))
+
+    def known_people(self) -> dict[str, int]:
+        t = self.table
+        return dict(t.people.counts(np.ones(t.n, dtype=bool)))
 
     def close(self) -> None:
         if self._writer is not None:
@@ -458,25 +463,12 @@ class _Plan:
         return out
 
     def hit(self, row: int, score: float, s: StoredArticle) -> Hit:
-        a = s.article
-        spans = [(p.start, p.end) for p in s.passages] or [(0, len(a.body))]
         sims = None
         if self.sims is not None:
             lo, hi = self.t.p_indptr[row], self.t.p_indptr[row + 1]
-            if hi - lo == len(spans):
+            if hi - lo == len(s.passages):
                 sims = self.sims[lo:hi]
-        i = highlight.best_passage(a.body, spans, self.terms, sims)
-        start, end = spans[i]
-        text = a.body[start:end]
-        marks = highlight.term_spans(text, self.terms) + \
-            highlight.entity_spans(s.entities, "body", start, end)
-        title_marks = highlight.term_spans(a.title, self.terms) + \
-            highlight.entity_spans(s.entities, "title", 0, len(a.title))
-        return Hit(a.id, a.title, a.published.isoformat() if a.published else None, a.source,
-                   a.url, round(score, 6), text, start, highlight.merge(marks),
-                   [e.key for e in s.entities if e.kind == "person"],
-                   [e.key for e in s.entities if e.kind == "country"],
-                   highlight.merge(title_marks))
+        return make_hit(s, score, self.terms, sims)
 
 
 def _stored(doc) -> StoredArticle:

@@ -51,6 +51,10 @@ class Store(ABC):
         """id -> content hash of every stored article, to skip unchanged input."""
 
     @abstractmethod
+    def known_people(self) -> dict[str, int]:
+        """Every person in the archive with the number of articles naming them."""
+
+    @abstractmethod
     def get(self, article_id: str) -> StoredArticle | None: ...
 
     @abstractmethod

@@ -252,3 +252,51 @@ def _countries(texts, ents, taken, person_words) -> list[Entity]:
             found[code].append(Mention(field, s + m.end(), end))
     names = country_names()
     return [Entity("country", code, names.get(code, code), ms) for code, ms in found.items()]
+
+
+class NameBook:
+    """Full names seen across the archive, to resolve a bare surname that an
+    article never spells out ("Lula" alone → "Luiz Inacio Lula da Silva").
+
+    A bare name is resolved only when one full name clearly owns it: the only
+    candidate, or mentioned in at least DOMINANCE times as many articles as
+    the next one. Otherwise it stays as written."""
+
+    DOMINANCE = 3
+
+    def __init__(self, counts: dict[str, int] | None = None):
+        self.full: Counter = Counter()
+        for name, n in (counts or {}).items():
+            if len(name.split()) > 1:
+                self.full[name] += n
+
+    def add(self, articles: Iterable[list[Entity]]) -> None:
+        for ents in articles:
+            for e in ents:
+                if e.kind == "person" and len(e.key.split()) > 1:
+                    self.full[e.key] += 1
+
+    def owner(self, single: str) -> str | None:
+        last = [n for n in self.full if n.split()[-1] == single]
+        cands = last or [n for n in self.full if single in n.split()[1:]]
+        if not cands:
+            return None
+        ranked = sorted(cands, key=lambda n: (-self.full[n], n))
+        if len(ranked) == 1 or self.full[ranked[0]] >= self.DOMINANCE * self.full[ranked[1]]:
+            return ranked[0]
+        return None
+
+    def resolve(self, entities: list[Entity]) -> list[Entity]:
+        out: dict[tuple[str, str], Entity] = {}
+        for e in entities:
+            key = e.key
+            if e.kind == "person" and len(key.split()) == 1:
+                key = self.owner(key) or key
+            slot = out.get((e.kind, key))
+            if slot is None:
+                out[(e.kind, key)] = Entity(e.kind, key, key if e.kind == "person" else e.label,
+                                            list(e.mentions))
+            else:
+                slot.mentions = sorted(slot.mentions + e.mentions,
+                                       key=lambda m: (m.field != "title", m.start))
+        return list(out.values())

@@ -113,6 +113,11 @@ class Indexer:
 
     def _process(self, todo, summary: Summary, progress: Progress | None,
                  store: Store | None = None) -> None:
+        from indexer.entities import NameBook
+
+        # Names come from the live archive (for a rebuild: the old index) and
+        # grow with each batch of this run.
+        self.names = NameBook(self.store.known_people())
         store = store or self.store
         since_commit = 0
         for i in range(0, len(todo), self.batch_size):
@@ -152,13 +157,17 @@ class Indexer:
             ents = None  # find the article that broke the batch, one by one below
         summary.stages["ner"] += time.perf_counter() - t
 
+        if ents is not None:
+            self.names.add(ents)
+            ents = [self.names.resolve(e) for e in ents]
         ready = []
         texts: list[str] = []
         for j, (loc, h, _) in enumerate(batch):
             a = loc.article
             try:
                 t = time.perf_counter()
-                entities = ents[j] if ents is not None else self.extractor.extract(a.title, a.body)
+                entities = ents[j] if ents is not None else \
+                    self.names.resolve(self.extractor.extract(a.title, a.body))
                 summary.stages["ner"] += time.perf_counter() - t
                 t = time.perf_counter()
                 ps = passages_mod.split(a.body, self.embedder.max_tokens,

@@ -88,8 +88,6 @@ def es_alias(es_url):
     """A fresh alias per test; its indices are deleted afterwards."""
     import uuid
 
-    from elasticsearch import Elasticsearch
-
     alias = f"test-{uuid.uuid4().hex[:10]}"
     yield alias
     delete_indices(es_url, alias)

@@ -80,3 +80,28 @@ def test_all_caps_headlines_are_not_read_for_names(extractor):
                              "Talks between Canada and Mexico collapsed on Monday.")
     assert not [e for e in ents if e.kind == "person"]
     assert {e.key for e in ents if e.kind == "country"} == {"CA", "MX"}
+
+
+def test_a_bare_name_joins_the_full_name_known_in_the_archive():
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    book = NameBook({"Luiz Inacio Lula da Silva": 3, "George Bush": 1, "Laura Bush": 1,
+                     "Vladimir Putin": 10})
+    ents = [Entity("person", "Lula", "Lula", [Mention("body", 0, 4)]),
+            Entity("person", "Bush", "Bush", [Mention("body", 10, 14)]),
+            Entity("person", "Putin", "Putin", [Mention("body", 20, 25)]),
+            Entity("person", "Vladimir Putin", "Vladimir Putin", [Mention("body", 30, 44)])]
+    out = {e.key: e for e in book.resolve(ents)}
+    assert "Luiz Inacio Lula da Silva" in out and "Lula" not in out
+    assert "Bush" in out, "two Bushes: too ambiguous to guess"
+    assert len(out["Vladimir Putin"].mentions) == 2 and "Putin" not in out
+
+
+def test_samples_have_one_facet_value_per_person(sample_store):
+    from archive.model import SearchRequest
+
+    people = {v.value: v.count for v in
+              sample_store.search(SearchRequest(facet_size=500)).facets["people"]}
+    assert "Lula" not in people and people["Luiz Inacio Lula da Silva"] == 2
+    assert not [p for p in people if p.isupper()]

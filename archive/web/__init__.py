@@ -43,6 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
             status, message = 500, "Something went wrong on our side. Please try again."
         if request.path.startswith("/api/"):
             return jsonify({"error": {"status": status, "message": message}}), status
+        if request.headers.get("HX-Request"):
+            return render_template("_error.html", status=status, message=message), status
         return render_template("error.html", status=status, message=message), status
 
     @app.after_request

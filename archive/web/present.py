@@ -113,6 +113,7 @@ def hits(result: SearchResult) -> list[dict]:
             "published": h.published, "source": h.source, "url": h.url, "score": h.score,
             "segments": segments(h.passage, h.spans, req),
             "clipped_start": h.passage_start > 0,
+            "clipped_end": not h.passage.rstrip().endswith((".", "!", "?", "\"", "”", "’", ")")),
             "people": h.people, "countries": [(c, country_name(c)) for c in h.countries],
         })
     return out
