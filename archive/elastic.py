@@ -17,7 +17,7 @@ import numpy as np
 
 from archive import esquery, highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import rrf
+from archive.fusion import RRF_K, rrf
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
@@ -45,8 +45,8 @@ class ElasticStore(Store):
         self.es = _client(self.url)
         self._embedder = embedder
         self._target = _index or self.alias  # where writes go
-        self._dims: int | None = None
         self._analyzer: str | None = None
+        self._rrf: bool | None = None
 
     # -- cluster and index management ----------------------------------------
     def _call(self, what: str, fn, *args, **kwargs):
@@ -81,6 +81,21 @@ class ElasticStore(Store):
             except ApiError:
                 self._analyzer = "standard"
         return self._analyzer
+
+    def has_rrf(self) -> bool:
+        """Whether the cluster ranks hybrid queries itself (the `rrf` retriever is
+        a licensed feature; the open integration-test build lacks it)."""
+        if self._rrf is None:
+            from elasticsearch import ApiError
+
+            try:
+                self.es.search(index=self.alias, size=0, retriever={"rrf": {"retrievers": [
+                    {"standard": {"query": {"match_none": {}}}},
+                    {"standard": {"query": {"match_none": {}}}}]}})
+                self._rrf = True
+            except ApiError:
+                self._rrf = False
+        return self._rrf
 
     def _create_index(self, name: str, dims: int) -> None:
         body = {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
@@ -292,10 +307,14 @@ class _Search:
         if not req.q:
             searches.append(("newest", esquery.newest_request(req)))
         else:
-            if req.mode in ("keyword", "hybrid"):
+            server_rrf = req.mode == "hybrid" and window <= CANDIDATES and self.store.has_rrf()
+            if server_rrf:
+                searches.append(("rrf", esquery.rrf_request(
+                    req, self.qvec, SEMANTIC_K, CANDIDATES, RRF_K, MIN_SIMILARITY)))
+            elif req.mode in ("keyword", "hybrid"):
                 size = window if req.mode == "keyword" else max(CANDIDATES, window)
                 searches.append(("keyword", esquery.keyword_request(req, size)))
-            if req.mode in ("semantic", "hybrid"):
+            if req.mode == "semantic" or (req.mode == "hybrid" and not server_rrf):
                 searches.append(("semantic", esquery.semantic_request(
                     req, self.qvec, SEMANTIC_K, MIN_SIMILARITY)))
             if req.mode == "hybrid":
@@ -304,7 +323,7 @@ class _Search:
                 total.update({"size": 0, "track_total_hits": True})
                 total["knn"].pop("inner_hits", None)
                 searches.append(("total", total))
-        for facet in ("people", "countries", "sources", "months"):
+        for facet in ("people", "countries", "sources", "months") if req.facets else ():
             searches.append((facet, esquery.facet_request(req, self.qvec, SEMANTIC_K, facet,
                                                           MIN_SIMILARITY)))
         body = []
@@ -318,8 +337,12 @@ class _Search:
                                  f"{r['error'].get('reason') or r['error']}")
             answers[name] = r
         ranked, total, best = self.rank(answers)
-        page = ranked[req.offset:req.offset + req.size] if req.q else ranked
-        return SearchResult(total, self.hits(page, best), self.facets(answers), req)
+        if "rrf" in answers:  # already paged by the cluster
+            page = ranked
+        else:
+            page = ranked[req.offset:req.offset + req.size] if req.q else ranked
+        facets = self.facets(answers) if req.facets else {}
+        return SearchResult(total, self.hits(page, best), facets, req)
 
     def rank(self, answers) -> tuple[list[tuple[str, float]], int, dict]:
         """(ranked (id, score) list, total, id -> best passage index from kNN)."""
@@ -328,6 +351,9 @@ class _Search:
             r = answers["newest"]
             return [(h["_id"], 0.0) for h in r["hits"]["hits"]], r["hits"]["total"]["value"], {}
         kw, sem, best = [], [], {}
+        if "rrf" in answers:
+            return ([(h["_id"], h["_score"]) for h in answers["rrf"]["hits"]["hits"]],
+                    answers["total"]["hits"]["total"]["value"], best)
         if "keyword" in answers:
             kw = [(h["_id"], h["_score"]) for h in answers["keyword"]["hits"]["hits"]]
         if "semantic" in answers:

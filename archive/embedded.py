@@ -427,7 +427,7 @@ class _Plan:
         ranked = self.ranked(full)
         page = ranked[req.offset:req.offset + req.size]
         hits = self.hits(page)
-        facets = self.facets()
+        facets = self.facets() if req.facets else {}
         total = len(ranked)
         return SearchResult(total, hits, facets, req, warnings=self.warnings)
 

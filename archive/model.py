@@ -91,6 +91,7 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     facet_size: int = 10
+    facets: bool = True  # False skips facet counting (evaluation, API clients that need none)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -38,8 +38,7 @@ def prepare(corpus: Path, cache_dir: Path):
     from archive.embedding import load_embedder
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
-    from indexer.pipeline import Indexer, Summary, content_hash
-    from indexer.readers import read_paths
+    from indexer.pipeline import Indexer, ner_worker_pool
 
     class Collect:
         def __init__(self):
@@ -60,7 +59,8 @@ def prepare(corpus: Path, cache_dir: Path):
 
     sink = Collect()
     emb = load_embedder("minilm")
-    ix = Indexer(sink, emb, EntityExtractor(), EmbedCache(cache_dir / "cache.sqlite"))
+    ix = Indexer(sink, emb, EntityExtractor(), EmbedCache(cache_dir / "cache.sqlite"),
+                 ner_pool=ner_worker_pool())
     ix.index_paths([corpus])
     return sink.docs, emb
 

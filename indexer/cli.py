@@ -87,9 +87,9 @@ def _print_summary(summary, as_json: bool) -> None:
 def _indexer(store):
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
-    from indexer.pipeline import Indexer
+    from indexer.pipeline import Indexer, ner_worker_pool
 
-    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache())
+    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache(), ner_pool=ner_worker_pool())
 
 
 @cli.command()
@@ -238,6 +238,112 @@ def serve(store_url, host, port):
     click.echo(f"Serving {app.config['STORE'] or default_location()} on http://{host}:{port}/",
                err=True)
     app.run(host=host, port=port, threaded=True)
+
+
+@cli.command("eval")
+@click.option("--corpus", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Articles as JSONL (id, title, body, ...).")
+@click.option("--queries", "queries_path", required=True,
+              type=click.Path(exists=True, dir_okay=False), help="BEIR queries.jsonl.")
+@click.option("--qrels", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="BEIR qrels TSV (query-id, corpus-id, score).")
+@click.option("--no-titles", is_flag=True, help="Index bodies only (for headline queries).")
+@click.option("--store", "store_url", default=None, metavar="URL",
+              help="Build the throwaway index in Elasticsearch (URL with an alias) "
+                   "instead of a temporary embedded store.")
+@click.option("--mode", "modes", multiple=True,
+              type=click.Choice(["keyword", "semantic", "hybrid"]),
+              help="Modes to run (default: all three).")
+@click.option("--max-queries", type=int, default=None,
+              help="Run an evenly spread sample of this many queries.")
+@click.option("--entities/--no-entities", default=False, show_default=True,
+              help="Run NER while indexing (it does not change rankings).")
+@click.option("--json", "as_json", is_flag=True)
+def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queries, entities,
+             as_json):
+    """Measure retrieval quality: nDCG@10, MRR@10 and Recall@100 per mode.
+
+    Builds a throwaway index of the corpus, runs every query in each mode and
+    prints a table. Judgements about documents missing from the corpus (or
+    that could not be indexed) are dropped, and so are queries left without any.
+
+    Example:
+
+        newsarchive eval --corpus articles.jsonl --no-titles \
+            --queries eval/known_item_titles/queries.jsonl \
+            --qrels eval/known_item_titles/qrels/test.tsv
+    """
+    import shutil
+
+    from indexer import evaluate as ev
+
+    if entities:
+        from indexer.entities import EntityExtractor
+
+        extractor = EntityExtractor()
+    else:
+        extractor = ev.NoEntities()
+    tty = sys.stderr.isatty()
+    store, summary, tmp = ev.build_index(corpus, _embedder(), extractor, no_titles, store_url,
+                                         Progress("indexing", tty))
+    try:
+        evalset = ev.load_beir(queries_path, qrels, set(store.content_hashes()))
+        if not evalset.queries:
+            _fail(ValueError("no query has a judged document in the corpus"),
+                  "check that --corpus and --qrels belong together")
+
+        def progress(mode, n, total):
+            if tty and (n % 50 == 0 or n == total):
+                click.echo(f"\r{mode}: {n}/{total} queries", nl=False, err=True)
+                if n == total:
+                    click.echo("", err=True)
+
+        results = ev.run(store, evalset, modes or ("keyword", "semantic", "hybrid"),
+                         max_queries, progress)
+    finally:
+        store.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    report = {"corpus": str(corpus), "indexed": summary.indexed, "failed": len(summary.failed),
+              "queries": len(evalset.queries), "results": results}
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{summary.indexed} articles indexed ({len(summary.failed)} skipped), "
+               f"{len(evalset.queries)} queries with judgements")
+    click.echo(f"{'mode':<10}{'nDCG@10':>10}{'MRR@10':>10}{'R@100':>10}{'queries':>9}{'ms/q':>8}")
+    for mode, r in results.items():
+        click.echo(f"{mode:<10}{r['ndcg@10']:>10.4f}{r['mrr@10']:>10.4f}{r['recall@100']:>10.4f}"
+                   f"{r['queries']:>9}{r['ms_per_query']:>8}")
+
+
+@cli.command("eval-entities")
+@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="CoNLL-2003 as JSONL (tokens, ner in IOB2, doc).")
+@click.option("--max-docs", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True)
+def eval_entities(data, max_docs, as_json):
+    """Precision, recall and F1 of people and places against CoNLL-2003.
+
+    Uses the indexer's own extraction and normalisation, one document at a time.
+
+    Example:
+
+        newsarchive eval-entities --data ../shared/data/ner/conll2003_valid.jsonl
+    """
+    from indexer import nereval
+    from indexer.entities import EntityExtractor
+
+    docs = nereval.load_conll(data)[:max_docs]
+    report = nereval.evaluate(docs, EntityExtractor())
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['documents']} documents")
+    click.echo(f"{'':<8}{'precision':>10}{'recall':>10}{'F1':>8}{'predicted':>11}{'gold':>7}")
+    for kind in ("people", "places"):
+        r = report[kind]
+        click.echo(f"{kind:<8}{r['precision']:>10.4f}{r['recall']:>10.4f}{r['f1']:>8.4f}"
+                   f"{r['predicted']:>11}{r['gold']:>7}")
 
 
 def main():

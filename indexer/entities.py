@@ -132,7 +132,14 @@ def _load_nlp():
 
 class EntityExtractor:
     def __init__(self, nlp=None):
-        self.nlp = nlp or _load_nlp()
+        self._nlp = nlp
+
+    @property
+    def nlp(self):
+        # Loaded on first use: with NER in a worker process the main one may never need it.
+        if self._nlp is None:
+            self._nlp = _load_nlp()
+        return self._nlp
 
     def extract(self, title: str, body: str) -> list[Entity]:
         return self.extract_many([(title, body)])[0]

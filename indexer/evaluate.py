@@ -1,0 +1,133 @@
+"""Retrieval quality on a BEIR-format set: nDCG@10, MRR@10 and Recall@100 per mode.
+
+The corpus goes into a throwaway index through the normal pipeline, so what
+is measured is what users get.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.model import MODES, SearchRequest
+
+
+@dataclass
+class EvalSet:
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+
+
+def load_beir(queries_path: str | Path, qrels_path: str | Path,
+              corpus_ids: set[str] | None = None) -> EvalSet:
+    """Queries and judgements; with corpus_ids, only judgements about
+    documents in the corpus, and only queries left with one."""
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    with open(qrels_path, newline="") as f:
+        rows = csv.reader(f, delimiter="\t")
+        header = next(rows, None)
+        if header and header[0] != "query-id":
+            rows = iter([header, *rows])
+        for row in rows:
+            if len(row) < 3:
+                continue
+            qid, did, score = row[0], row[1], int(row[2])
+            if score > 0 and (corpus_ids is None or did in corpus_ids):
+                qrels[qid][did] = score
+    queries = {}
+    with open(queries_path) as f:
+        for line in f:
+            q = json.loads(line)
+            if q["_id"] in qrels:
+                queries[q["_id"]] = q["text"]
+    return EvalSet(queries, {q: qrels[q] for q in queries})
+
+
+def ndcg_at(ranked: list[str], rels: dict[str, int], k: int = 10) -> float:
+    dcg = sum((2 ** rels.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(rels.values(), reverse=True)[:k]
+    idcg = sum((2 ** r - 1) / math.log2(i + 2) for i, r in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def mrr_at(ranked: list[str], rels: dict[str, int], k: int = 10) -> float:
+    for i, d in enumerate(ranked[:k]):
+        if rels.get(d, 0) > 0:
+            return 1.0 / (i + 1)
+    return 0.0
+
+
+def recall_at(ranked: list[str], rels: dict[str, int], k: int = 100) -> float:
+    found = sum(1 for d in ranked[:k] if rels.get(d, 0) > 0)
+    return found / len(rels) if rels else 0.0
+
+
+def run(store, evalset: EvalSet, modes=MODES, max_queries: int | None = None,
+        progress=None) -> dict:
+    qids = sorted(evalset.queries)
+    if max_queries and len(qids) > max_queries:
+        step = len(qids) / max_queries
+        qids = [qids[int(i * step)] for i in range(max_queries)]
+    out = {}
+    for mode in modes:
+        scores = {"ndcg@10": 0.0, "mrr@10": 0.0, "recall@100": 0.0}
+        t = time.perf_counter()
+        for n, qid in enumerate(qids, start=1):
+            r = store.search(SearchRequest(evalset.queries[qid], mode=mode, size=100,
+                                           facets=False))
+            ranked = [h.id for h in r.hits]
+            rels = evalset.qrels[qid]
+            scores["ndcg@10"] += ndcg_at(ranked, rels)
+            scores["mrr@10"] += mrr_at(ranked, rels)
+            scores["recall@100"] += recall_at(ranked, rels)
+            if progress:
+                progress(mode, n, len(qids))
+        out[mode] = {k: round(v / len(qids), 4) for k, v in scores.items()}
+        out[mode]["queries"] = len(qids)
+        out[mode]["ms_per_query"] = round(1000 * (time.perf_counter() - t) / len(qids), 1)
+    return out
+
+
+class NoEntities:
+    """Entities do not change retrieval; skipping NER makes evaluation faster."""
+
+    def extract_many(self, items, batch_size: int = 32):
+        return [[] for _ in items]
+
+    def extract(self, title, body):
+        return []
+
+
+def build_index(corpus: str | Path, embedder, extractor, no_titles: bool, store_url=None,
+                progress=None):
+    """(store, summary, corpus ids) for a throwaway index of the corpus."""
+    from archive.embedded import EmbeddedStore
+    from indexer.embedcache import EmbedCache
+    from indexer.pipeline import Indexer
+
+    tmp = Path(tempfile.mkdtemp(prefix="newsarchive-eval-"))
+    src = Path(corpus)
+    ids = set()
+    if no_titles:
+        stripped = tmp / "corpus.jsonl"
+        with open(src) as f, open(stripped, "w") as w:
+            for line in f:
+                if line.strip():
+                    rec = json.loads(line)
+                    rec["title"] = ""
+                    ids.add(str(rec.get("id")))
+                    w.write(json.dumps(rec) + "\n")
+        src = stripped
+    if store_url:
+        from archive.store import open_store
+
+        store = open_store(store_url, embedder=lambda: embedder, writable=True)
+    else:
+        store = EmbeddedStore(tmp / "store", embedder=lambda: embedder, writable=True)
+    summary = Indexer(store, embedder, extractor, EmbedCache()).index_paths([src], progress)
+    return store, summary, tmp
