@@ -171,15 +171,38 @@ def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]
     return people + _countries(texts, ents, taken, person_words)
 
 
+_INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\. ?){1,2}(?:[A-Z][a-z]+['’]?)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w])")
+_PLACE_LABELS = {"GPE", "LOC", "ORG", "NORP", "FAC"}
+
+
+def _votes(ents) -> dict[str, Counter]:
+    """How the model labelled each surface string across the whole document."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for _, _, _, text, label in ents:
+        votes[_POSSESSIVE.sub("", text.strip())][label] += 1
+    return votes
+
+
 def _people(texts: dict[str, str], ents) -> list[Entity]:
+    votes = _votes(ents)
     spans = []
     for field, s, e, text, label in ents:
         if label == "PERSON":
             span = _clean_person(field, s, e, text)
-            if span:
+            if span and not (len(span.text.split()) > 1 and _is_place_word(span.text)):
                 spans.append(span)
-    full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1)
-    singles = {sp.text for sp in spans if len(sp.text.split()) == 1}
+    # "J. Smith" and "G.W. Bush": initials and a surname are a name even when
+    # the model misses it (it often does in sports results).
+    for field, text in texts.items():
+        if text.isupper():
+            continue
+        for m in _INITIALS.finditer(text):
+            span = _clean_person(field, m.start(1), m.end(1), m.group(1))
+            # "U.S. Open" is not a name: the initials must survive cleaning.
+            if span and re.match(r"[A-Z]\.", span.text) and not _is_place_word(span.text.split()[0]):
+                spans.append(span)
+    full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
+    singles = {sp.text for sp in spans if sp.text not in full}
 
     # A short form belongs to the full name it ends (or starts) with; where
     # two full names share it, to the one mentioned most.
@@ -189,7 +212,12 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
     for single in singles:
         owners = [n for n in full if n.split()[-1] == single] or \
                  [n for n in full if n.split()[0] == single]
-        canonical[single] = max(owners, key=lambda n: full[n]) if owners else single
+        if owners:
+            canonical[single] = max(owners, key=lambda n: full[n])
+        elif _mostly_not_a_person(votes.get(single)):
+            continue  # "Surrey" the team, called ORG more often than PERSON
+        else:
+            canonical[single] = single
     # "Donald J. Trump" and "Donald Trump" are one person: merge full names that
     # share first and last words into the most mentioned spelling.
     by_ends = defaultdict(list)
@@ -221,10 +249,27 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
             for m in re.finditer(rf"(?<![\w]){re.escape(pattern)}(?![\w])", text):
                 if any((field, i) in seen for i in range(m.start(), m.end())):
                     continue
+                if " " not in surface and _after_other_name(text, m.start()):
+                    continue  # "Dow Jones" is not Mr Jones
                 seen.update((field, i) for i in range(m.start(), m.end()))
                 mentions[name].append(Mention(field, m.start(), m.end()))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
+
+
+def _mostly_not_a_person(labels: Counter | None) -> bool:
+    if not labels:
+        return False
+    return sum(n for lab, n in labels.items() if lab in _PLACE_LABELS) > labels["PERSON"]
+
+
+def _after_other_name(text: str, start: int) -> bool:
+    """A capitalised word right before a surname makes it part of another name."""
+    m = re.search(r"([A-Z][\w'’-]*)\s$", text[max(0, start - 30):start])
+    if not m:
+        return False
+    word = m.group(1).rstrip(".").lower()
+    return word not in TITLES and word not in {"the", "a", "an", "and", "but", "said"}
 
 
 def _safe_surname(word: str, text: str) -> bool:
