@@ -38,7 +38,7 @@ def prepare(corpus: Path, cache_dir: Path):
     from archive.embedding import load_embedder
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
-    from indexer.pipeline import Indexer, ner_worker_pool
+    from indexer.pipeline import Indexer
 
     class Collect:
         def __init__(self):
@@ -59,8 +59,7 @@ def prepare(corpus: Path, cache_dir: Path):
 
     sink = Collect()
     emb = load_embedder("minilm")
-    ix = Indexer(sink, emb, EntityExtractor(), EmbedCache(cache_dir / "cache.sqlite"),
-                 ner_pool=ner_worker_pool())
+    ix = Indexer(sink, emb, EntityExtractor(), EmbedCache(cache_dir / "cache.sqlite"))
     ix.index_paths([corpus])
     return sink.docs, emb
 

@@ -87,9 +87,9 @@ def _print_summary(summary, as_json: bool) -> None:
 def _indexer(store):
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
-    from indexer.pipeline import Indexer, ner_worker_pool
+    from indexer.pipeline import Indexer
 
-    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache(), ner_pool=ner_worker_pool())
+    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache())
 
 
 @cli.command()

@@ -58,9 +58,7 @@ def content_hash(a: Article, model: str) -> str:
 
 class Indexer:
     def __init__(self, store: Store, embedder, extractor, cache: EmbedCache | None = None,
-                 batch_size: int = 64, commit_every: int = 2000, ner_pool=None):
-        """`ner_pool` (see `ner_worker_pool`) runs NER in another process."""
-        self.ner_pool = ner_pool
+                 batch_size: int = 64, commit_every: int = 2000):
         self.store = store
         self.embedder = embedder
         self.extractor = extractor
@@ -122,16 +120,9 @@ class Indexer:
         self.names = NameBook(self.store.known_people())
         store = store or self.store
         since_commit = 0
-        batches = [todo[i:i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
-        pending = {}
-        for n, batch in enumerate(batches):
-            i = n * self.batch_size
-            # NER for the next batches runs in another process while this
-            # one splits and embeds: the two stages overlap instead of adding up.
-            for ahead in range(n, min(n + 2, len(batches))):
-                if ahead not in pending:
-                    pending[ahead] = self._submit_ner(batches[ahead])
-            docs = self._prepare(batch, summary, pending.pop(n))
+        for i in range(0, len(todo), self.batch_size):
+            batch = todo[i:i + self.batch_size]
+            docs = self._prepare(batch, summary)
             t = time.perf_counter()
             failures = store.write([d for d, _ in docs])
             failed_ids = {f.id for f in failures}
@@ -158,19 +149,13 @@ class Indexer:
         store.commit()
         summary.stages["write"] += time.perf_counter() - t
 
-    def _submit_ner(self, batch):
-        items = [(l.article.title, l.article.body) for l, _, _ in batch]
-        if self.ner_pool is None:
-            return items
-        return self.ner_pool.submit(_worker_extract, items)
-
-    def _prepare(self, batch, summary: Summary, job) -> list[tuple[IndexedArticle, Located]]:
+    def _prepare(self, batch, summary: Summary) -> list[tuple[IndexedArticle, Located]]:
         t = time.perf_counter()
         try:
-            ents = job.result() if hasattr(job, "result") else self.extractor.extract_many(job)
+            ents = self.extractor.extract_many([(l.article.title, l.article.body)
+                                                for l, _, _ in batch])
         except Exception:
             ents = None  # find the article that broke the batch, one by one below
-        # With a worker this is only the wait for it: NER time not hidden by overlap.
         summary.stages["ner"] += time.perf_counter() - t
 
         if ents is not None:
@@ -213,26 +198,3 @@ class Indexer:
                                        vectors[first:first + len(ps)], self.embedder.name), loc))
         return out
 
-
-_worker_extractor = None
-
-
-def _worker_init() -> None:
-    global _worker_extractor
-    from indexer.entities import EntityExtractor
-
-    _worker_extractor = EntityExtractor()
-
-
-def _worker_extract(items):
-    return _worker_extractor.extract_many(items)
-
-
-def ner_worker_pool():
-    """One worker process with its own spaCy pipeline, for overlapping NER with
-    embedding. Forked before torch starts its threads is safest, so make it early."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init)
