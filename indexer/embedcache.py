@@ -17,6 +17,12 @@ def default_path() -> Path:
         "embeddings.sqlite"
 
 
+def _cache_name(embedder) -> str:
+    """Model and backend: int8 vectors are close to fp32 ones, not equal."""
+    variant = getattr(embedder, "variant", "torch")
+    return embedder.name if variant in ("torch", "onnx") else f"{embedder.name}#{variant}"
+
+
 class EmbedCache:
     def __init__(self, path: str | os.PathLike | None = None):
         path = Path(path) if path else default_path()
@@ -34,7 +40,8 @@ class EmbedCache:
     def encode(self, embedder, texts: Sequence[str]) -> np.ndarray:
         """Like embedder.encode, but only for texts not seen before with this model."""
         out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-        keys = [self.key(embedder.name, t) for t in texts]
+        model = _cache_name(embedder)
+        keys = [self.key(model, t) for t in texts]
         found = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
@@ -52,7 +59,7 @@ class EmbedCache:
             for i in todo:
                 out[i] = by_text[texts[i]]
             self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                [(self.key(embedder.name, t), by_text[t].astype(np.float32).tobytes())
+                                [(self.key(model, t), by_text[t].astype(np.float32).tobytes())
                                  for t in unique])
             self.db.commit()
         self.hits += len(texts) - len(todo)

@@ -82,6 +82,19 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
     return _Span(field, start, start + len(text), text)
 
 
+@functools.lru_cache(maxsize=1)
+def _place_names() -> set[str]:
+    names = {n.lower() for n in country_names().values()}
+    for table in (places.ABBREVIATIONS, places.CITIES, places.US_STATES, places.SEATS):
+        names.update(table)
+    return names
+
+
+def _is_known_place(text: str) -> bool:
+    """Exact place names only: fuzzy country matching would call "Michael Jordan" Jordan."""
+    return _place_key(text) in _place_names()
+
+
 def _is_place_word(text: str) -> bool:
     return country_code(text, "GPE") is not None or text.lower() in places.DEMONYMS
 
@@ -189,7 +202,7 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
     for field, s, e, text, label in ents:
         if label == "PERSON":
             span = _clean_person(field, s, e, text)
-            if span and not (len(span.text.split()) > 1 and _is_place_word(span.text)):
+            if span and not (len(span.text.split()) > 1 and _is_known_place(span.text)):
                 spans.append(span)
     # "J. Smith" and "G.W. Bush": initials and a surname are a name even when
     # the model misses it (it often does in sports results).
