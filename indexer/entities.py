@@ -99,15 +99,27 @@ def _is_place_word(text: str) -> bool:
     return country_code(text, "GPE") is not None or text.lower() in places.DEMONYMS
 
 
-@functools.lru_cache(maxsize=20000)
-def _coco(name: str) -> str | None:
+@functools.lru_cache(maxsize=1)
+def _country_patterns() -> list[tuple[re.Pattern, str]]:
+    """country_converter's name patterns, compiled once: its own convert() costs
+    tens of milliseconds a name, which dominated indexing time."""
     import country_converter as coco
 
     logging.getLogger("country_converter").setLevel(logging.ERROR)
-    out = coco.convert(name, to="ISO2", not_found=None)
-    if isinstance(out, str) and len(out) == 2 and out.isupper():
-        return out
-    return None
+    data = coco.CountryConverter().data
+    out = []
+    for pattern, iso2 in zip(data["regex"], data["ISO2"]):
+        codes = re.findall(r"[A-Z]{2}", str(iso2))
+        if codes and isinstance(pattern, str):
+            out.append((re.compile(pattern, re.IGNORECASE), codes[0]))
+    return out
+
+
+@functools.lru_cache(maxsize=50000)
+def _coco(name: str) -> str | None:
+    """The one country whose pattern matches the name, as country_converter would."""
+    found = {code for pattern, code in _country_patterns() if pattern.search(name)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _place_key(text: str) -> str:
