@@ -39,6 +39,8 @@ from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
 SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
 CANDIDATES = 200  # ranked candidates each side gives to rank fusion
+RRF_K = 60  # the usual constant: ranks past the first few count for little
+WEIGHTS = (1.0, 1.0)  # keyword, semantic
 # Below this cosine an article is not a semantic match at all: all-MiniLM puts
 # unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
 MIN_SIMILARITY = 0.1
@@ -410,7 +412,8 @@ class _Plan:
             return kw
         if req.mode == "semantic":
             return sem
-        fused = rrf([[r for r, _ in kw[:CANDIDATES]], [r for r, _ in sem[:CANDIDATES]]])
+        fused = rrf([[r for r, _ in kw[:CANDIDATES]], [r for r, _ in sem[:CANDIDATES]]],
+                    k=RRF_K, weights=WEIGHTS)
         seen = {r for r, _ in fused}
         # Keyword matches past the fusion window still count and follow, by BM25.
         tail = [(r, 0.0) for r, _ in kw[CANDIDATES:] if r not in seen]

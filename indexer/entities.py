@@ -363,7 +363,10 @@ class NameBook:
             return ranked[0]
         return None
 
-    def resolve(self, entities: list[Entity]) -> list[Entity]:
+    def resolve(self, entities: list[Entity], title: str = "", body: str = "") -> list[Entity]:
+        """Bare names joined to their owners, and full names the archive already
+        knows found in this article even where the model missed them."""
+        entities = entities + self._known_in(entities, {"title": title, "body": body})
         out: dict[tuple[str, str], Entity] = {}
         for e in entities:
             key = e.key
@@ -377,3 +380,32 @@ class NameBook:
                 slot.mentions = sorted(slot.mentions + e.mentions,
                                        key=lambda m: (m.field != "title", m.start))
         return list(out.values())
+
+    _CAPS_RUN = re.compile(r"(?<![\w.'’-])[A-Z][\w'’.-]*(?:[ ][A-Z][\w'’.-]*){1,3}(?![\w'’-])")
+
+    def _known_in(self, entities: list[Entity], texts: dict[str, str]) -> list[Entity]:
+        """Runs of capitalised words that spell a full name seen in at least two
+        other articles (one sighting could be the model's mistake)."""
+        taken = {(m.field, i) for e in entities for m in e.mentions
+                 for i in range(m.start, m.end)}
+        found: dict[str, list[Mention]] = defaultdict(list)
+        for field, text in texts.items():
+            if not text:
+                continue
+            upper = text.isupper()
+            for m in self._CAPS_RUN.finditer(text):
+                words = m.group().split()
+                # Any 2-3 word window of the run may be the name ("Sampras" in "Pete Sampras Wins").
+                for size in (3, 2):
+                    for i in range(len(words) - size + 1):
+                        cand = " ".join(words[i:i + size])
+                        name = cand.title() if upper else cand
+                        if self.full.get(name, 0) < 2:
+                            continue
+                        start = m.start() + len(" ".join(words[:i])) + (1 if i else 0)
+                        end = start + len(cand)
+                        if any((field, j) in taken for j in range(start, end)):
+                            continue
+                        taken.update((field, j) for j in range(start, end))
+                        found[name].append(Mention(field, start, end))
+        return [Entity("person", n, n, ms) for n, ms in found.items()]

@@ -70,11 +70,18 @@ def score(pred: set, gold: set) -> dict:
 
 
 def evaluate(docs: list[Doc], extractor, batch_size: int = 32) -> dict:
+    """Documents in order, through the extractor and the archive-level name
+    book, as the indexer runs them."""
+    from indexer.entities import NameBook
+
+    book = NameBook()
     pred = {"PER": set(), "LOC": set()}
     gold = {"PER": set(), "LOC": set()}
     for start in range(0, len(docs), batch_size):
         chunk = docs[start:start + batch_size]
         results = extractor.extract_many([(d.title, d.body) for d in chunk])
+        book.add(results)
+        results = [book.resolve(r, d.title, d.body) for r, d in zip(results, chunk)]
         for i, (d, ents) in enumerate(zip(chunk, results), start=start):
             for kind in ("PER", "LOC"):
                 gold[kind] |= {(i, *s) for s in d.gold.get(kind, ())}

@@ -160,7 +160,8 @@ class Indexer:
 
         if ents is not None:
             self.names.add(ents)
-            ents = [self.names.resolve(e) for e in ents]
+            ents = [self.names.resolve(e, l.article.title, l.article.body)
+                    for e, (l, _, _) in zip(ents, batch)]
         ready = []
         texts: list[str] = []
         for j, (loc, h, _) in enumerate(batch):
@@ -168,7 +169,7 @@ class Indexer:
             try:
                 t = time.perf_counter()
                 entities = ents[j] if ents is not None else \
-                    self.names.resolve(self.extractor.extract(a.title, a.body))
+                    self.names.resolve(self.extractor.extract(a.title, a.body), a.title, a.body)
                 summary.stages["ner"] += time.perf_counter() - t
                 t = time.perf_counter()
                 ps = passages_mod.split(a.body, self.embedder.max_tokens,

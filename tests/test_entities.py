@@ -105,3 +105,14 @@ def test_samples_have_one_facet_value_per_person(sample_store):
               sample_store.search(SearchRequest(facet_size=500)).facets["people"]}
     assert "Lula" not in people and people["Luiz Inacio Lula da Silva"] == 2
     assert not [p for p in people if p.isupper()]
+
+
+def test_full_names_known_to_the_archive_are_found_where_the_model_missed_them():
+    from indexer.entities import NameBook
+
+    book = NameBook({"Pete Sampras": 3, "Rare Person": 1})
+    body = "Pete Sampras beat Rare Person in Paris. PETE SAMPRAS WINS"
+    out = {e.key: e for e in book.resolve([], "PETE SAMPRAS WINS", body)}
+    spans = [(m.field, m.start, m.end) for m in out["Pete Sampras"].mentions]
+    assert ("body", 0, 12) in spans and ("title", 0, 12) in spans
+    assert "Rare Person" not in out, "one sighting elsewhere is not enough"
