@@ -24,6 +24,7 @@ What each change did to people F1 (same data, same command):
 | only exact place names veto a full name (fuzzy country matching took "Michael Jordan" for Jordan) | 0.856 / 0.824 / 0.840 |
 | full names the archive already knows found where the model missed them | 0.855 / 0.824 / 0.839 (neutral here: few repeats in 216 documents) |
 | a unique given name or a family-name-first surname used alone (tried, reverted) | 0.848 / 0.831 / 0.839 |
+| a gazetteer of regions (UK counties, provinces, states, Länder) that also stand for their country | 0.875 / 0.824 / 0.849 |
 """
 
 

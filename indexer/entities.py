@@ -85,7 +85,8 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
 @functools.lru_cache(maxsize=1)
 def _place_names() -> set[str]:
     names = {n.lower() for n in country_names().values()}
-    for table in (places.ABBREVIATIONS, places.CITIES, places.US_STATES, places.SEATS):
+    for table in (places.ABBREVIATIONS, places.CITIES, places.US_STATES, places.REGIONS,
+                  places.SEATS):
         names.update(table)
     return names
 
@@ -139,7 +140,7 @@ def country_code(text: str, label: str) -> str | None:
         return places.DEMONYMS.get(key)
     if label not in ("GPE", "LOC"):
         return None
-    for table in (places.ABBREVIATIONS, places.CITIES, places.US_STATES):
+    for table in (places.ABBREVIATIONS, places.CITIES, places.US_STATES, places.REGIONS):
         if key in table:
             return table[key]
     if len(key) < 4 or not key[0].isalpha():

@@ -139,3 +139,28 @@ US_STATES = {s: "US" for s in (
     "oregon", "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee",
     "texas", "utah", "vermont", "virginia", "west virginia", "wisconsin", "wyoming",
 )}
+
+# Regions that stand for their country: UK counties and nations' regions,
+# Canadian provinces, Australian states, German Länder, Indian states.
+REGIONS = {
+    **{s: "GB" for s in (
+        "surrey", "kent", "essex", "sussex", "east sussex", "west sussex", "yorkshire",
+        "lancashire", "derbyshire", "nottinghamshire", "worcestershire", "warwickshire",
+        "gloucestershire", "hampshire", "somerset", "leicestershire", "northamptonshire",
+        "glamorgan", "middlesex", "cornwall", "devon", "norfolk", "suffolk", "cumbria",
+        "lincolnshire", "cheshire", "staffordshire", "shropshire", "herefordshire",
+        "oxfordshire", "berkshire", "buckinghamshire", "hertfordshire", "cambridgeshire",
+        "northumberland", "dorset", "wiltshire", "merseyside", "tyneside", "ulster")},
+    **{s: "CA" for s in (
+        "ontario", "quebec", "british columbia", "alberta", "manitoba", "saskatchewan",
+        "nova scotia", "new brunswick", "newfoundland")},
+    **{s: "AU" for s in (
+        "new south wales", "queensland", "victoria state", "tasmania", "western australia",
+        "south australia")},
+    **{s: "DE" for s in (
+        "bavaria", "saxony", "hesse", "north rhine-westphalia", "baden-wuerttemberg",
+        "lower saxony", "brandenburg", "thuringia")},
+    **{s: "IN" for s in (
+        "punjab", "kashmir", "rajasthan", "kerala", "tamil nadu", "uttar pradesh", "bihar",
+        "gujarat", "maharashtra", "west bengal", "assam")},
+}

@@ -53,6 +53,9 @@ CASES = [
     ("Mumbai", "GPE", "IN"), ("Frankfurt", "GPE", "DE"), ("Istanbul", "GPE", "TR"),
     ("Geneva", "GPE", "CH"), ("Sydney", "GPE", "AU"), ("Toronto", "GPE", "CA"),
     ("Rio de Janeiro", "GPE", "BR"), ("Gaza", "GPE", "PS"), ("Crimea", "GPE", "UA"),
+    # regions
+    ("Yorkshire", "GPE", "GB"), ("Ontario", "GPE", "CA"), ("Bavaria", "GPE", "DE"),
+    ("Queensland", "GPE", "AU"), ("Kashmir", "GPE", "IN"),
     # not countries
     ("NATO", "ORG", None), ("the European Union", "ORG", None), ("EU", "ORG", None),
     ("Europe", "LOC", None), ("Asia", "LOC", None), ("the Middle East", "LOC", None),
