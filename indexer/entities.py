@@ -199,6 +199,8 @@ def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]
 
 _INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\. ?){1,2}(?:[A-Z][a-z]+['’]?)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w])")
 _PLACE_LABELS = {"GPE", "LOC", "ORG", "NORP", "FAC"}
+_NAME_COUNTRY = re.compile(
+    r"(?<![\w'’-])([A-Z][a-z][\w'’-]*(?: [A-Z][\w'’-]*){1,2}) \( ?([A-Z][\w. ]{1,20}?) ?\)")
 
 
 def _votes(ents) -> dict[str, Counter]:
@@ -227,6 +229,16 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
             # "U.S. Open" is not a name: the initials must survive cleaning.
             if span and re.match(r"[A-Z]\.", span.text) and not _is_place_word(span.text.split()[0]):
                 spans.append(span)
+    # Results lists name people with their country: "Pete Sampras ( U.S. ) beat ...".
+    for field, text in texts.items():
+        if text.isupper():
+            continue
+        for m in _NAME_COUNTRY.finditer(text):
+            if country_code(m.group(2), "GPE") or m.group(2).lower() in places.DEMONYMS:
+                span = _clean_person(field, m.start(1), m.end(1), m.group(1))
+                if span and not _is_known_place(span.text) and \
+                        not _mostly_not_a_person(votes.get(span.text)):
+                    spans.append(span)
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
     singles = {sp.text for sp in spans if sp.text not in full}
 

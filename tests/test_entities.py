@@ -116,3 +116,11 @@ def test_full_names_known_to_the_archive_are_found_where_the_model_missed_them()
     spans = [(m.field, m.start, m.end) for m in out["Pete Sampras"].mentions]
     assert ("body", 0, 12) in spans and ("title", 0, 12) in spans
     assert "Rare Person" not in out, "one sighting elsewhere is not enough"
+
+
+def test_results_lists_name_people_with_their_country():
+    body = "Pete Sampras ( U.S. ) beat Mikael Tillstrom ( Sweden ) 6-4 6-2. Real Madrid ( Spain ) won."
+    club = body.index("Real Madrid")
+    ents = resolve("", body, [("body", club, club + 11, "Real Madrid", "ORG")])
+    people = {e.key for e in ents if e.kind == "person"}
+    assert people == {"Pete Sampras", "Mikael Tillstrom"}, "the club the model calls ORG is not one"
