@@ -17,7 +17,7 @@ import numpy as np
 
 from archive import esquery, highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import RRF_K, rrf
+from archive.fusion import HYBRID_WEIGHTS, RRF_K, rrf
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
@@ -367,7 +367,8 @@ class _Search:
             return kw, answers["keyword"]["hits"]["total"]["value"], best
         if req.mode == "semantic":
             return sem, len(sem), best
-        fused = rrf([[i for i, _ in kw[:CANDIDATES]], [i for i, _ in sem[:CANDIDATES]]])
+        fused = rrf([[i for i, _ in kw[:CANDIDATES]], [i for i, _ in sem[:CANDIDATES]]],
+                    weights=HYBRID_WEIGHTS)
         seen = {i for i, _ in fused}
         tail = [(i, 0.0) for i, _ in kw[CANDIDATES:] if i not in seen]
         return fused + tail, answers["total"]["hits"]["total"]["value"], best

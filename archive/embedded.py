@@ -29,7 +29,7 @@ import numpy as np
 
 from archive import highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import rrf
+from archive.fusion import HYBRID_WEIGHTS, rrf
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
@@ -40,7 +40,7 @@ KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
 SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
 CANDIDATES = 200  # ranked candidates each side gives to rank fusion
 RRF_K = 60  # the usual constant: ranks past the first few count for little
-WEIGHTS = (1.0, 1.0)  # keyword, semantic
+WEIGHTS = HYBRID_WEIGHTS  # keyword, semantic
 # Below this cosine an article is not a semantic match at all: all-MiniLM puts
 # unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
 MIN_SIMILARITY = 0.1

@@ -4,6 +4,10 @@ from __future__ import annotations
 from typing import Hashable, Sequence
 
 RRF_K = 60
+# Keyword, semantic. Weighting BM25 twice scored higher on Reuters topics (BENCHMARKS.md,
+# "Retrieval quality") but puts an article found only by meaning below every keyword
+# match up to rank ~60, which defeats hybrid search; equal weights it is.
+HYBRID_WEIGHTS = (1.0, 1.0)
 
 
 def rrf(lists: Sequence[Sequence[Hashable]], k: int = RRF_K,

@@ -22,7 +22,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bench.common import ARTICLES, SHARED, git_rev, machine, require_data, write_section  # noqa: E402
 
 VARIANTS = [
-    ("RRF k=60, 200 candidates each (default)", {}),
+    ("current default", {}),
+    ("RRF k=60, equal weights", {"WEIGHTS": (1.0, 1.0)}),
     ("RRF k=10", {"RRF_K": 10}),
     ("RRF k=60, 50 candidates", {"CANDIDATES": 50}),
     ("RRF k=60, keyword weight 2", {"WEIGHTS": (2.0, 1.0)}),
