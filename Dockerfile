@@ -1,4 +1,9 @@
 # The newsarchive web app (and CLI). Build: docker compose build
+FROM node:20-slim AS web
+WORKDIR /web
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 \
@@ -12,6 +17,7 @@ COPY pyproject.toml README.md ./
 COPY archive ./archive
 COPY indexer ./indexer
 COPY templates ./templates
+COPY --from=web /web/node_modules/htmx.org/dist/htmx.min.js ./archive/web/static/htmx.min.js
 COPY samples ./samples
 RUN if [ -n "$TORCH_INDEX_URL" ]; then pip install --no-cache-dir torch --index-url "$TORCH_INDEX_URL"; fi \
  && pip install --no-cache-dir ".[server]"

@@ -40,8 +40,7 @@ def samples_by_kind(tmp_path_factory, extractor):
             cleanup()
 
 
-@pytest.fixture
-def loaded(kind, samples_by_kind, request):
+def _load(kind, samples_by_kind, request):
     stores, emb, extractor, factory = samples_by_kind
     if kind not in stores:
         if kind == "embedded":
@@ -59,6 +58,11 @@ def loaded(kind, samples_by_kind, request):
         assert not summary.failed and summary.new == 36
         stores[kind] = store
     return stores[kind]
+
+
+@pytest.fixture
+def loaded(kind, samples_by_kind, request):
+    return _load(kind, samples_by_kind, request)
 
 
 def ids(r):
@@ -106,10 +110,8 @@ def test_facet_counts_and_multi_select(loaded):
     assert sum(months.values()) == 36 and "2025-10" in months
 
 
-def test_facets_are_the_same_in_both_stores(samples_by_kind, loaded, kind):
-    stores = samples_by_kind[0]
-    if len(stores) < 2:
-        pytest.skip("needs both stores loaded (runs on the second parameter)")
+def test_facets_are_the_same_in_both_stores(samples_by_kind, request):
+    stores = {k: _load(k, samples_by_kind, request) for k in STORES}
     reqs = [SearchRequest(facet_size=100), SearchRequest(countries=["RU"], facet_size=100),
             SearchRequest(people=["Vladimir Putin"], sources=["World Desk"], facet_size=100),
             SearchRequest(date_from=dt.date(2025, 6, 1), date_to=dt.date(2025, 9, 30))]
