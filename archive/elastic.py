@@ -17,15 +17,12 @@ import numpy as np
 
 from archive import esquery, highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import HYBRID_WEIGHTS, RRF_K, rrf
+from archive.fusion import CANDIDATES, HYBRID_WEIGHTS, MIN_SIMILARITY, RRF_K, SEMANTIC_K, rrf
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.store import Store, StoredArticle, StoreError, WriteFailure
 
-SEMANTIC_K = 100
-CANDIDATES = 200
-MIN_SIMILARITY = 0.1
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 RETRIES = 5
 
@@ -47,6 +44,9 @@ class ElasticStore(Store):
         self._target = _index or self.alias  # where writes go
         self._analyzer: str | None = None
         self._rrf: bool | None = None
+        self._created = False  # a build's own index (rebuild), made on first write
+        self._written = 0  # articles this object wrote, for the rebuild's count check
+        self._has_alias = False  # once the alias exists it always does: ask only until then
 
     # -- cluster and index management ----------------------------------------
     def _call(self, what: str, fn, *args, **kwargs):
@@ -115,12 +115,24 @@ class ElasticStore(Store):
         names = self._call("looking up the alias", lookup)
         return names[0] if names else None
 
+    def _live(self) -> bool:
+        """Whether the alias exists yet (an archive nobody has written to has none)."""
+        if not self._has_alias:
+            self._has_alias = self._alias_index() is not None
+        return self._has_alias
+
     def _ensure_index(self, dims: int) -> None:
-        if self._target != self.alias or self._alias_index():
+        if self._target != self.alias:
+            if not self._created:
+                self._create_index(self._target, dims)
+                self._created = True
+            return
+        if self._live():
             return
         name = f"{self.alias}-{time.time_ns()}"
         self._create_index(name, dims)
         self._call("creating the alias", self.es.indices.put_alias, index=name, name=self.alias)
+        self._has_alias = True
 
     # -- writing -------------------------------------------------------------
     def write(self, docs: list[IndexedArticle]) -> list[WriteFailure]:
@@ -146,17 +158,18 @@ class ElasticStore(Store):
 
         # Indexing by id makes a retried batch idempotent: nothing is duplicated.
         self._call("a bulk write", run)
+        self._written += len(docs) - len(failures)
         return failures
 
     def commit(self) -> None:
-        if self._target == self.alias and not self._alias_index():
+        if not (self._created if self._target != self.alias else self._live()):
             return
         self._call("a refresh", self.es.indices.refresh, index=self._target)
 
     def content_hashes(self) -> dict[str, str]:
         from elasticsearch import helpers
 
-        if not self._alias_index():
+        if not self._live():
             return {}
         return self._call("reading content hashes", lambda: {
             h["_id"]: h["_source"].get("content_hash", "")
@@ -164,7 +177,7 @@ class ElasticStore(Store):
                                   query={"query": {"match_all": {}}}, size=1000)})
 
     def known_people(self) -> dict[str, int]:
-        if not self._alias_index():
+        if not self._live():
             return {}
         r = self._call("listing people", self.es.search, index=self.alias, size=0,
                        aggs={"people": {"terms": {"field": "people", "size": 65000}}})
@@ -175,35 +188,21 @@ class ElasticStore(Store):
         old = self._alias_index()
         new = f"{self.alias}-{time.time_ns()}"
         fresh = ElasticStore(self.url, self._embedder, self.alias, _index=new)
-        fresh._expected = 0
-        created = False
-        original_write = fresh.write
-
-        def counted_write(docs):
-            nonlocal created
-            if not created and docs:
-                fresh._create_index(new, int(np.asarray(docs[0].vectors).shape[-1]))
-                created = True
-            failed = original_write(docs)
-            fresh._expected += len(docs) - len(failed)
-            return failed
-
-        fresh.write = counted_write
         try:
             yield fresh
-            if not created:
+            if not fresh._created:
                 raise StoreError("nothing to rebuild: the archive is empty")
             self._call("a refresh", self.es.indices.refresh, index=new)
             count = self._call("a count", self.es.count, index=new)["count"]
-            if count != fresh._expected:
+            if count != fresh._written:
                 raise StoreError(f"the new index has {count} articles, expected "
-                                 f"{fresh._expected}; the old index stays live")
+                                 f"{fresh._written}; the old index stays live")
             actions = [{"add": {"index": new, "alias": self.alias}}]
             if old:
                 actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
             self._call("swapping the alias", self.es.indices.update_aliases, actions=actions)
         except BaseException:
-            if created:
+            if fresh._created:
                 try:
                     self.es.indices.delete(index=new, ignore_unavailable=True)
                 except Exception:
@@ -229,7 +228,7 @@ class ElasticStore(Store):
     def iter_articles(self) -> Iterator[StoredArticle]:
         from elasticsearch import helpers
 
-        if not self._alias_index():
+        if not self._live():
             return
         for h in helpers.scan(self.es, index=self.alias, source_excludes=["passages.vector"],
                               query={"query": {"match_all": {}}}, size=500):
@@ -286,7 +285,7 @@ class ElasticStore(Store):
 
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        if not self._alias_index():
+        if not self._live():
             return SearchResult(0, [], {}, req, warnings=[
                 "The archive is empty: run `newsarchive index PATH` first."])
         qvec = self.embed_query(req.q) if req.q and req.mode != "keyword" else None

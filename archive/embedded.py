@@ -29,7 +29,8 @@ import numpy as np
 
 from archive import highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import HYBRID_WEIGHTS, rrf
+from archive.fusion import (CANDIDATES, HYBRID_WEIGHTS, MIN_SIMILARITY, RRF_K, SEMANTIC_K,
+                            rrf)
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
@@ -37,13 +38,8 @@ from archive.store import Store, StoredArticle, StoreError, WriteFailure
 from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
 
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
-SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
-CANDIDATES = 200  # ranked candidates each side gives to rank fusion
-RRF_K = 60  # the usual constant: ranks past the first few count for little
+# Module names for the fusion settings, so bench/eval_retrieval.py can vary them.
 WEIGHTS = HYBRID_WEIGHTS  # keyword, semantic
-# Below this cosine an article is not a semantic match at all: all-MiniLM puts
-# unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
-MIN_SIMILARITY = 0.1
 
 
 def _schema():
@@ -436,14 +432,26 @@ class _Plan:
 
     def facets(self) -> dict:
         req, t = self.req, self.t
+        active = {"people": bool(req.people), "countries": bool(req.countries),
+                  "sources": bool(req.sources), "months": bool(req.date_from or req.date_to)}
+        sets: dict[str | None, np.ndarray] = {}
+
+        def match_set(skip: str) -> np.ndarray:
+            # Leaving out a filter that is not set changes nothing: one set serves
+            # every such facet instead of a mask and a vector top-k each.
+            key = skip if active[skip] else None
+            if key not in sets:
+                sets[key] = self.matched(self.mask(skip=key))
+            return sets[key]
+
         out = {}
         for name, column, selected, label in (
                 ("people", t.people, req.people, str),
                 ("countries", t.countries, req.countries, country_label),
                 ("sources", t.sources, req.sources, str)):
-            own = self.matched(self.mask(skip=name))
-            out[name] = facet_values(column.counts(own), selected, req.facet_size, label)
-        out["months"] = month_values(t.months.counts(self.matched(self.mask(skip="months"))),
+            out[name] = facet_values(column.counts(match_set(name)), selected, req.facet_size,
+                                     label)
+        out["months"] = month_values(t.months.counts(match_set("months")),
                                      req.date_from, req.date_to)
         return out
 

@@ -4,6 +4,12 @@ from __future__ import annotations
 from typing import Hashable, Sequence
 
 RRF_K = 60
+# Settings both stores use, so they return the same results.
+SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
+CANDIDATES = 200  # ranked candidates each side gives to rank fusion
+# Below this cosine an article is not a semantic match at all: all-MiniLM puts
+# unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
+MIN_SIMILARITY = 0.1
 # Keyword, semantic. Weighting BM25 twice scored higher on Reuters topics (BENCHMARKS.md,
 # "Retrieval quality") but puts an article found only by meaning below every keyword
 # match up to rank ~60, which defeats hybrid search; equal weights it is.

@@ -30,6 +30,8 @@ TITLES = {
     "british", "american", "chinese", "israeli",
 }
 
+_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES}
+
 # Capitalised words that spaCy's small model sometimes calls a person.
 COMMON = {
     "god", "allah", "jesus", "mom", "dad", "internet", "monday", "tuesday", "wednesday",
@@ -59,7 +61,7 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         end -= len(m.group())
         text = text[: m.start()]
     words = text.split()
-    while words and words[0].lower().rstrip(".") in TITLES | {w.rstrip('.') for w in TITLES}:
+    while words and words[0].lower().rstrip(".") in _TITLE_WORDS:
         cut = text.index(words[0]) + len(words[0])
         start += cut + (len(text[cut:]) - len(text[cut:].lstrip()))
         text = text[cut:].lstrip()

@@ -105,14 +105,13 @@ class NoEntities:
 
 def build_index(corpus: str | Path, embedder, extractor, no_titles: bool, store_url=None,
                 progress=None):
-    """(store, summary, corpus ids) for a throwaway index of the corpus."""
+    """(store, summary, work directory) for a throwaway index of the corpus."""
     from archive.embedded import EmbeddedStore
     from indexer.embedcache import EmbedCache
     from indexer.pipeline import Indexer
 
     tmp = Path(tempfile.mkdtemp(prefix="newsarchive-eval-"))
     src = Path(corpus)
-    ids = set()
     if no_titles:
         stripped = tmp / "corpus.jsonl"
         with open(src) as f, open(stripped, "w") as w:
@@ -120,7 +119,6 @@ def build_index(corpus: str | Path, embedder, extractor, no_titles: bool, store_
                 if line.strip():
                     rec = json.loads(line)
                     rec["title"] = ""
-                    ids.add(str(rec.get("id")))
                     w.write(json.dumps(rec) + "\n")
         src = stripped
     if store_url:

@@ -176,7 +176,7 @@ def read_jsonl(raw: bytes, path: str) -> Iterator[Located | Problem]:
         yield from from_record(rec, path, n)
 
 
-def _text(rec: dict, name: str, path: str, line: int | None) -> str | None:
+def _text(rec: dict, name: str) -> str | None:
     v = rec.get(name)
     if v is None:
         return None
@@ -187,12 +187,12 @@ def _text(rec: dict, name: str, path: str, line: int | None) -> str | None:
 
 def from_record(rec: dict, path: str, line: int | None) -> Iterator[Located | Problem]:
     try:
-        title = (_text(rec, "title", path, line) or "").strip()
-        body = (_text(rec, "body", path, line) or "").strip()
-        url = _text(rec, "url", path, line)
-        given = _text(rec, "id", path, line)
-        source = _text(rec, "source", path, line)
-        topic = _text(rec, "topic", path, line)
+        title = (_text(rec, "title") or "").strip()
+        body = (_text(rec, "body") or "").strip()
+        url = _text(rec, "url")
+        given = _text(rec, "id")
+        source = _text(rec, "source")
+        topic = _text(rec, "topic")
     except ValueError as e:
         yield Problem(path, line, str(e))
         return
