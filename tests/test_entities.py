@@ -124,3 +124,61 @@ def test_results_lists_name_people_with_their_country():
     ents = resolve("", body, [("body", club, club + 11, "Real Madrid", "ORG")])
     people = {e.key for e in ents if e.kind == "person"}
     assert people == {"Pete Sampras", "Mikael Tillstrom"}, "the club the model calls ORG is not one"
+
+
+def _person(text, body, field="body"):
+    start = body.index(text)
+    return (field, start, start + len(text), text, "PERSON")
+
+
+def test_a_line_up_names_everyone_once_two_are_known():
+    body = ("Teams :\nFrance - 1 - Bernard Lama ; 2 - Lilian Thuram ( 14 - Sabri Lamouchi 87th ) , "
+            "5 - Laurent Blanc\nAttendance : 30,000")
+    ents = [_person("Bernard Lama", body), _person("Laurent Blanc", body)]
+    people = {e.key for e in resolve("", body, ents) if e.kind == "person"}
+    assert people == {"Bernard Lama", "Laurent Blanc", "Lilian Thuram", "Sabri Lamouchi"}
+
+
+def test_a_lone_capitalised_run_on_a_line_is_not_promoted():
+    body = "Bernard Lama met Real Madrid officials on Monday.\nLaurent Blanc , Real Madrid"
+    ents = [_person("Bernard Lama", body)]
+    people = {e.key for e in resolve("", body, ents) if e.kind == "person"}
+    assert people == {"Bernard Lama"}
+
+
+def test_most_names_with_a_country_are_people_even_where_the_model_says_org():
+    body = ("1. Carla Sacramento ( Portugal ) 4:08.96\n2. Yekaterina Podkopayeva ( Russia ) 4:09.25\n"
+            "3. Leah Pells ( Canada ) 4:09.95\n4. Gabriela Szabo ( Romania ) 4:10.01\n"
+            "Scorers : Romania - Cosmin Contra ( 31st )")
+    ents = [_person("Carla Sacramento", body), _person("Gabriela Szabo", body),
+            ("body", body.index("Yekaterina"), body.index("Yekaterina") + 22, "Yekaterina Podkopayeva", "ORG")]
+    people = {e.key for e in resolve("", body, ents) if e.kind == "person"}
+    assert {"Yekaterina Podkopayeva", "Leah Pells", "Cosmin Contra"} <= people
+
+
+def test_bylines_and_sign_offs_name_the_reporter():
+    body = "Adrian Warner\nBERLIN 1996-08-30\nMarkets rose.\n-- Luli Popescu , Bucharest Newsroom 40-1\n-- Warsaw Newsroom +48 22"
+    people = {e.key for e in resolve("", body, []) if e.kind == "person"}
+    assert people == {"Adrian Warner", "Luli Popescu"}
+
+
+def test_a_common_word_opening_a_line_is_not_a_name():
+    body = "Attendance : 2,000\nDeath is natural , he said .\nWang was jailed .\nPolice detained Wang ."
+    ents = [_person("Attendance", body), _person("Death", body), _person("Wang", body)]
+    people = {e.key for e in resolve("", body, ents) if e.kind == "person"}
+    assert people == {"Wang"}
+
+
+def test_particles_the_model_leaves_out_belong_to_the_name():
+    body = "A penalty from Van der Westhuizen set up the try, and de Silva scored."
+    ents = [("body", body.index("Westhuizen"), body.index("Westhuizen") + 10, "Westhuizen", "PERSON"),
+            ("body", body.index("Silva"), body.index("Silva") + 5, "Silva", "PERSON")]
+    spans = {body[m.start:m.end] for e in resolve("", body, ents) if e.kind == "person"
+             for m in e.mentions}
+    assert spans == {"Van der Westhuizen", "de Silva"}
+
+
+def test_initials_of_an_organisation_or_a_place_are_not_a_name():
+    body = "The U.N. Security Council met. S. Korea and N. Korea talked. G.W. Bush spoke."
+    people = {e.key for e in resolve("", body, []) if e.kind == "person"}
+    assert people == {"G.W. Bush"}
