@@ -234,6 +234,14 @@ class ElasticStore(Store):
                               query={"query": {"match_all": {}}}, size=500):
             yield _stored(h["_source"])
 
+    def drop(self) -> None:
+        """Delete every build index of this alias (and so the alias)."""
+        names = list(self._call("a listing", self.es.indices.get, index=f"{self.alias}-*",
+                                allow_no_indices=True, ignore_unavailable=True).keys())
+        if names:
+            self._call("a delete", self.es.indices.delete, index=",".join(names))
+        self._has_alias = False
+
     def stats(self) -> dict:
         index = self._alias_index()
         if not index:

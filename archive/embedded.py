@@ -396,24 +396,29 @@ class _Plan:
             m[self.semantic_top(mask)] = True
         return m & mask
 
-    def ranked(self, mask: np.ndarray) -> list[tuple[int, float]]:
+    def ranked(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows in result order and their scores, as arrays: a common word
+        matches thousands of articles and only one page becomes Python objects."""
         req = self.req
         if not req.q:
-            return [(int(r), 0.0) for r in self.t.newest(mask)]
-        kw = [(int(r), float(s)) for r, s in zip(self.keyword_rows, self.keyword_scores)
-              if mask[r]]
-        sem = [(int(r), float(self.best[r])) for r in self.semantic_top(mask)] \
-            if self.best is not None else []
+            rows = np.asarray(self.t.newest(mask), dtype=np.int64)
+            return rows, np.zeros(len(rows), dtype=np.float32)
+        keep = mask[self.keyword_rows]
+        kw_rows, kw_scores = self.keyword_rows[keep], self.keyword_scores[keep]
         if req.mode == "keyword":
-            return kw
+            return kw_rows, kw_scores
+        sem_rows = self.semantic_top(mask) if self.best is not None else np.zeros(0, np.int64)
         if req.mode == "semantic":
-            return sem
-        fused = rrf([[r for r, _ in kw[:CANDIDATES]], [r for r, _ in sem[:CANDIDATES]]],
+            return sem_rows, self.best[sem_rows]
+        fused = rrf([kw_rows[:CANDIDATES].tolist(), sem_rows[:CANDIDATES].tolist()],
                     k=RRF_K, weights=WEIGHTS)
-        seen = {r for r, _ in fused}
+        f_rows = np.array([r for r, _ in fused], dtype=np.int64)
+        f_scores = np.array([s for _, s in fused], dtype=np.float32)
         # Keyword matches past the fusion window still count and follow, by BM25.
-        tail = [(r, 0.0) for r, _ in kw[CANDIDATES:] if r not in seen]
-        return [(int(r), float(s)) for r, s in fused] + tail
+        tail = kw_rows[CANDIDATES:]
+        tail = tail[~np.isin(tail, f_rows)]
+        return (np.concatenate([f_rows, tail]),
+                np.concatenate([f_scores, np.zeros(len(tail), dtype=np.float32)]))
 
     # -- the whole search --------------------------------------------------
     def run(self) -> SearchResult:
@@ -423,11 +428,12 @@ class _Plan:
         if req.q and req.mode in ("semantic", "hybrid"):
             self.semantic()
         full = self.mask()
-        ranked = self.ranked(full)
-        page = ranked[req.offset:req.offset + req.size]
+        rows, scores = self.ranked(full)
+        end = req.offset + req.size
+        page = list(zip(rows[req.offset:end].tolist(), scores[req.offset:end].tolist()))
         hits = self.hits(page)
         facets = self.facets() if req.facets else {}
-        total = len(ranked)
+        total = len(rows)
         return SearchResult(total, hits, facets, req, warnings=self.warnings)
 
     def facets(self) -> dict:
@@ -449,8 +455,8 @@ class _Plan:
                 ("people", t.people, req.people, str),
                 ("countries", t.countries, req.countries, country_label),
                 ("sources", t.sources, req.sources, str)):
-            out[name] = facet_values(column.counts(match_set(name)), selected, req.facet_size,
-                                     label)
+            counts = column.top_counts(match_set(name), req.facet_size, selected)
+            out[name] = facet_values(counts, selected, req.facet_size, label)
         out["months"] = month_values(t.months.counts(match_set("months")),
                                      req.date_from, req.date_to)
         return out

@@ -15,8 +15,9 @@ import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
-# Chosen by bench/embedding.py: the fastest backend that keeps retrieval quality.
-DEFAULT_BACKEND = "torch"
+# Chosen by bench/embedding.py: the fastest backend that keeps retrieval quality
+# ("auto": bf16 where the processor computes it natively, else fp32).
+DEFAULT_BACKEND = "auto"
 
 
 class Embedder(Protocol):
@@ -29,7 +30,22 @@ class Embedder(Protocol):
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch", "torch-bf16", "torch-amp", "onnx", "onnx-int8")
+
+
+def native_bf16() -> bool:
+    """AMX or AVX-512 BF16: bfloat16 matrix multiplies in hardware."""
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_backend(backend: str) -> str:
+    if backend == "auto":
+        return "torch-bf16" if native_bf16() else "torch"
+    return backend
 
 
 def model_dir() -> str:
@@ -89,13 +105,15 @@ def prepare_onnx(quantized: bool) -> tuple[str, str]:
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, on one of three backends:
-    `torch` (fp32), `onnx` (ONNX Runtime, fp32) or `onnx-int8` (dynamically
-    quantised to int8). All give the same model's vectors, so an index built
+    """all-MiniLM-L6-v2 through sentence-transformers, on one of these backends:
+    `torch` (fp32), `torch-bf16` (weights and activations in bfloat16),
+    `torch-amp` (fp32 weights, matrix multiplies autocast to bfloat16),
+    `onnx` (ONNX Runtime, fp32) or `onnx-int8` (dynamically quantised to int8).
+    All give the same model's vectors to within rounding, so an index built
     with one can be searched with another; `name` is the model, `variant` the
     backend (the embedding cache keeps them apart)."""
 
-    def __init__(self, batch_size: int = 64, backend: str = "torch"):
+    def __init__(self, batch_size: int = 32, backend: str = "torch"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
@@ -103,10 +121,15 @@ class SentenceTransformerEmbedder:
 
         # Counting tokens of a long sentence (before it is split) is not an error.
         hf_logging.set_verbosity_error()
+        backend = resolve_backend(backend)
         if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r} (use one of {', '.join(BACKENDS)})")
-        if backend == "torch":
+            raise ValueError(f"unknown backend {backend!r} (use auto or one of {', '.join(BACKENDS)})")
+        if backend.startswith("torch"):
             self.model = SentenceTransformer(model_dir(), device="cpu", backend="torch")
+            if backend == "torch-bf16":
+                import torch
+
+                self.model.to(torch.bfloat16)
         else:
             path, file_name = prepare_onnx(quantized=backend == "onnx-int8")
             self.model = SentenceTransformer(path, device="cpu", backend="onnx",
@@ -124,12 +147,24 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         # Sorting by length keeps padding, and so wasted work, small in each batch.
         order = np.argsort([len(t) for t in texts])
-        vecs = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
-                                 normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=False)
-        out = np.empty_like(vecs, dtype=np.float32)
+        with self._precision():
+            vecs = self.model.encode([texts[i] for i in order], batch_size=self.batch_size,
+                                     convert_to_tensor=True, show_progress_bar=False)
+        vecs = vecs.float().numpy()
+        # Normalised here, in fp32, whatever precision the model ran in.
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        out = np.empty_like(vecs)
         out[order] = vecs
         return out
+
+    def _precision(self):
+        import contextlib
+
+        if self.variant == "torch-amp":
+            import torch
+
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -170,18 +205,20 @@ _cache: dict[str, Embedder] = {}
 def load_embedder(kind: str | None = None) -> Embedder:
     """One model per process: loading takes seconds, the web and CLI share it.
 
-    `kind` (or $NEWSARCHIVE_EMBEDDER): `minilm` (the default backend, see
-    DEFAULT_BACKEND), `minilm-torch`, `minilm-onnx`, `minilm-onnx-int8`, or
-    `hash` for tests."""
+    `kind` (or $NEWSARCHIVE_EMBEDDER): `minilm` (the backend named by
+    $NEWSARCHIVE_BACKEND, else DEFAULT_BACKEND), `minilm-<backend>` for any of
+    BACKENDS, or `hash` for tests."""
     kind = kind or os.environ.get("NEWSARCHIVE_EMBEDDER", "minilm")
     if kind == "minilm":
         kind = f"minilm-{os.environ.get('NEWSARCHIVE_BACKEND', DEFAULT_BACKEND)}"
+    if kind.startswith("minilm-"):
+        kind = "minilm-" + resolve_backend(kind[7:])
     if kind not in _cache:
         if kind == "hash":
             _cache[kind] = HashEmbedder()
         elif kind.startswith("minilm-") and kind[7:] in BACKENDS:
             _cache[kind] = SentenceTransformerEmbedder(backend=kind[7:])
         else:
-            raise ValueError(f"unknown embedder {kind!r} (use minilm, minilm-torch, "
-                             "minilm-onnx, minilm-onnx-int8 or hash)")
+            raise ValueError(f"unknown embedder {kind!r} (use minilm, "
+                             f"{', '.join('minilm-' + b for b in BACKENDS)} or hash)")
     return _cache[kind]

@@ -71,11 +71,27 @@ class Multi:
         return m
 
     def counts(self, rows_mask: np.ndarray) -> list[tuple[str, int]]:
+        c = self._bincount(rows_mask)
+        return [(self.vocab[i], int(c[i])) for i in np.nonzero(c)[0]]
+
+    def top_counts(self, rows_mask: np.ndarray, size: int,
+                   also: Iterable[str] = ()) -> list[tuple[str, int]]:
+        """The `size` most frequent values (ties by name) and the `also` values:
+        the part of `counts` a facet shows, without listing thousands of names."""
+        c = self._bincount(rows_mask)
+        nonzero = np.nonzero(c)[0]
+        if len(nonzero) > size:
+            kth = np.partition(c[nonzero], len(nonzero) - size)[len(nonzero) - size]
+            above = nonzero[c[nonzero] > kth]
+            ties = nonzero[c[nonzero] == kth][:size - len(above)]  # vocab is sorted by name
+            nonzero = np.concatenate([above, ties])
+        pick = set(nonzero.tolist()) | {self.index[v] for v in also if v in self.index}
+        return [(self.vocab[i], int(c[i])) for i in sorted(pick)]
+
+    def _bincount(self, rows_mask: np.ndarray) -> np.ndarray:
         if not len(self.values):
-            return []
-        c = np.bincount(self.values[rows_mask[self.rows]], minlength=len(self.vocab))
-        nz = np.nonzero(c)[0]
-        return [(self.vocab[i], int(c[i])) for i in nz]
+            return np.zeros(len(self.vocab), dtype=np.int64)
+        return np.bincount(self.values[rows_mask[self.rows]], minlength=len(self.vocab))
 
 
 class Table:

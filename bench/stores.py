@@ -151,9 +151,7 @@ def main() -> None:
             web_partial.append((time.perf_counter() - t) * 1000)
 
         if "elasticsearch" in stores:
-            from tests.conftest import delete_indices
-
-            delete_indices(ES_URL, alias)
+            stores["elasticsearch"].drop()
 
     table = "\n".join(f"| {s} | {m} | {p50:.1f} | {p95:.1f} |" for s, m, p50, p95 in rows)
     idx = ", ".join(f"{k}: {v:.1f} s ({n / v:.0f} articles/s)" for k, v in index_s.items())

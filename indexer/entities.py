@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -163,13 +164,28 @@ def _load_nlp():
         exclude=["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"])
 
 
+def _default_workers() -> int:
+    env = os.environ.get("NEWSARCHIVE_NER_WORKERS")
+    return max(1, int(env)) if env else min(2, os.cpu_count() or 1)
+
+
 class EntityExtractor:
-    def __init__(self, nlp=None):
+    """spaCy's model plus the rules below.
+
+    The model's NER is single-threaded C, so with `workers` > 1 a large
+    batch is split across that many processes (this one and helpers that
+    load their own copy of the model once); the embedding that follows
+    uses all cores anyway."""
+
+    MIN_SPLIT = 16  # below this a helper's round trip costs more than it saves
+
+    def __init__(self, nlp=None, workers: int | None = None):
         self._nlp = nlp
+        self.workers = 1 if nlp is not None else (workers or _default_workers())
+        self._pool = None
 
     @property
     def nlp(self):
-        # Loaded on first use: with NER in a worker process the main one may never need it.
         if self._nlp is None:
             self._nlp = _load_nlp()
         return self._nlp
@@ -178,16 +194,48 @@ class EntityExtractor:
         return self.extract_many([(title, body)])[0]
 
     def extract_many(self, items: Sequence[tuple[str, str]], batch_size: int = 32) -> list[list[Entity]]:
+        items = list(items)
+        if self.workers < 2 or len(items) < self.MIN_SPLIT:
+            return self._extract_here(items, batch_size)
+        if self._pool is None:
+            from indexer.nerworker import Helpers
+
+            self._pool = Helpers(self.workers - 1)
+        share = -(-len(items) // self.workers)
+        chunks = [items[i:i + share] for i in range(0, len(items), share)]
+        from indexer.nerworker import HelperError
+
+        try:
+            pending = self._pool.send(chunks[1:], batch_size)
+        except OSError as e:  # a helper that died before the request
+            return self._fall_back(e, chunks, batch_size)
+        out = self._extract_here(chunks[0], batch_size)
+        try:
+            return out + self._pool.receive(pending)
+        except HelperError as e:
+            return out + self._fall_back(e, chunks[1:], batch_size)
+
+    def _fall_back(self, error, chunks, batch_size):
+        logging.getLogger(__name__).warning(
+            "entity helper failed (%s); extracting in this process from now on", error)
+        self.close()
+        self.workers = 1
+        return [r for c in chunks for r in self._extract_here(c, batch_size)]
+
+    def _extract_here(self, items, batch_size=32):
         texts: list[str] = []
         for title, body in items:
             # All-capital headlines (wire style) make the model see names everywhere.
             texts.append("" if title.isupper() else title)
             texts.append(body)
         docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-        out = []
-        for i, (title, body) in enumerate(items):
-            out.append(resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body")))
-        return out
+        return [resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body"))
+                for i, (title, body) in enumerate(items)]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
 
 def _ents(doc, field: str) -> list[tuple[str, int, int, str, str]]:

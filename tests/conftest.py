@@ -94,14 +94,9 @@ def es_alias(es_url):
 
 
 def delete_indices(url: str, alias: str) -> None:
-    """Indices behind a test alias; deleting needs their names (no wildcards)."""
-    from elasticsearch import Elasticsearch
+    from archive.elastic import ElasticStore
 
-    es = Elasticsearch(url)
-    names = list(es.indices.get(index=f"{alias}-*", allow_no_indices=True,
-                                ignore_unavailable=True).keys())
-    if names:
-        es.indices.delete(index=",".join(names))
+    ElasticStore(f"{url}/{alias}").drop()
 
 
 def open_test_store(kind: str, tmp_path, embedder, alias: str | None = None, url: str | None = None):

@@ -182,3 +182,41 @@ def test_initials_of_an_organisation_or_a_place_are_not_a_name():
     body = "The U.N. Security Council met. S. Korea and N. Korea talked. G.W. Bush spoke."
     people = {e.key for e in resolve("", body, []) if e.kind == "person"}
     assert people == {"G.W. Bush"}
+
+
+def _sample_articles():
+    from indexer.readers import read_paths
+    from tests.conftest import SAMPLES
+
+    return [(x.article.title, x.article.body) for x in read_paths([SAMPLES])
+            if hasattr(x, "article")]
+
+
+def _keys(results):
+    return [sorted((e.kind, e.key, len(e.mentions)) for e in ents) for ents in results]
+
+
+def test_helper_processes_find_the_same_entities(extractor):
+    from indexer.entities import EntityExtractor
+
+    items = _sample_articles()
+    assert len(items) >= EntityExtractor.MIN_SPLIT
+    split = EntityExtractor(workers=2)
+    try:
+        assert _keys(split.extract_many(items)) == _keys(extractor._extract_here(items))
+        assert split._pool is not None, "the batch was split across processes"
+    finally:
+        split.close()
+
+
+def test_a_dead_helper_loses_no_article(extractor, caplog):
+    from indexer.entities import EntityExtractor
+
+    items = _sample_articles()
+    split = EntityExtractor(workers=2)
+    split.extract_many(items[:EntityExtractor.MIN_SPLIT])
+    split._pool.procs[0].kill()
+    split._pool.procs[0].wait()
+    out = split.extract_many(items)
+    assert _keys(out) == _keys(extractor._extract_here(items))
+    assert split.workers == 1 and "entity helper failed" in caplog.text

@@ -59,3 +59,28 @@ def test_passages_fit_the_model_window(real_store):
         s = real_store.store.get(sid)
         lens = emb.count_tokens([s.article.body[p.start:p.end] for p in s.passages])
         assert max(lens) <= emb.max_tokens
+
+
+@pytest.mark.parametrize("backend", ["torch-bf16", "torch-amp", "onnx", "onnx-int8"])
+def test_every_backend_gives_the_models_vectors(backend):
+    import numpy as np
+
+    from archive.embedding import load_embedder
+
+    texts = ["The central bank raised interest rates to fight inflation.",
+             "An unmanned spacecraft landed on the Moon.",
+             "The striker scored twice in the cup final."]
+    queries = ["monetary policy tightening", "lunar probe touches down", "football match goals"]
+    fp32, other = load_embedder("minilm-torch"), load_embedder(f"minilm-{backend}")
+    ref, got = fp32.encode(texts), other.encode(texts)
+    assert got.dtype == np.float32 and np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5)
+    assert (ref * got).sum(axis=1).min() > 0.98
+    # Searching passages of one backend with queries of another still finds the right one.
+    assert list((fp32.encode(queries) @ got.T).argmax(axis=1)) == [0, 1, 2]
+
+
+def test_an_unknown_backend_is_named_in_the_error():
+    from archive.embedding import load_embedder
+
+    with pytest.raises(ValueError, match="torch-bf16"):
+        load_embedder("minilm-cuda")

@@ -195,3 +195,23 @@ def test_only_one_writer_at_a_time(tmp_path, hash_embedder):
 def test_empty_or_missing_store_says_what_to_do(tmp_path):
     r = EmbeddedStore(tmp_path / "nothing").search(SearchRequest("x"))
     assert r.total == 0 and "newsarchive index" in r.warnings[0]
+
+
+def test_facet_top_values_match_a_full_count_with_ties_by_name():
+    import random
+
+    import numpy as np
+
+    from archive.facets import facet_values
+    from archive.table import Multi
+
+    rng = random.Random(7)
+    names = [f"name{i:03d}" for i in range(300)]
+    col = Multi([rng.sample(names, rng.randint(0, 4)) for _ in range(2000)])
+    for trial in range(20):
+        mask = np.array([rng.random() < 0.3 for _ in range(2000)])
+        selected = rng.sample(names, trial % 3)
+        size = rng.choice([1, 5, 10, 50, 400])
+        full = facet_values(col.counts(mask), selected, size)
+        fast = facet_values(col.top_counts(mask, size, selected), selected, size)
+        assert fast == full
