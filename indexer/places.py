@@ -3,8 +3,19 @@
 country_converter knows official and short country names. News also points
 at countries by demonyms ("Russian"), capitals and seats of government
 ("the Kremlin"), big cities ("Budapest") and abbreviations ("U.S."). Keys are
-lower-case; values are ISO 3166-1 alpha-2 codes.
+lower-case; values are ISO 3166-1 alpha-2 codes. `country_code()` at the end
+turns a place mention into a code using these tables and country_converter.
 """
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+from archive.countries import country_names
+
+POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 ABBREVIATIONS = {
     "u.s.": "US", "us": "US", "u.s": "US", "usa": "US", "u.s.a.": "US", "america": "US",
@@ -164,3 +175,69 @@ REGIONS = {
         "punjab", "kashmir", "rajasthan", "kerala", "tamil nadu", "uttar pradesh", "bihar",
         "gujarat", "maharashtra", "west bengal", "assam")},
 }
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> set[str]:
+    names = {n.lower() for n in country_names().values()}
+    for table in (ABBREVIATIONS, CITIES, US_STATES, REGIONS,
+                  SEATS):
+        names.update(table)
+    return names
+
+
+def is_known_place(text: str) -> bool:
+    """Exact place names only: fuzzy country matching would call "Michael Jordan" Jordan."""
+    return place_key(text) in place_names()
+
+
+def is_place_word(text: str) -> bool:
+    return country_code(text, "GPE") is not None or text.lower() in DEMONYMS
+
+
+@functools.lru_cache(maxsize=1)
+def _country_patterns() -> list[tuple[re.Pattern, str]]:
+    """country_converter's name patterns, compiled once: its own convert() costs
+    tens of milliseconds a name, which dominated indexing time."""
+    import country_converter as coco
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    data = coco.CountryConverter().data
+    out = []
+    for pattern, iso2 in zip(data["regex"], data["ISO2"]):
+        codes = re.findall(r"[A-Z]{2}", str(iso2))
+        if codes and isinstance(pattern, str):
+            out.append((re.compile(pattern, re.IGNORECASE), codes[0]))
+    return out
+
+
+@functools.lru_cache(maxsize=50000)
+def _coco(name: str) -> str | None:
+    """The one country whose pattern matches the name, as country_converter would."""
+    found = {code for pattern, code in _country_patterns() if pattern.search(name)}
+    return found.pop() if len(found) == 1 else None
+
+
+def place_key(text: str) -> str:
+    text = POSSESSIVE.sub("", text.strip())
+    text = re.sub(r"^the\s+", "", text, flags=re.I)
+    return re.sub(r"\s+", " ", text).lower()
+
+
+def country_code(text: str, label: str) -> str | None:
+    """ISO alpha-2 code for a place mention, or None. `label` is spaCy's."""
+    key = place_key(text)
+    if not key:
+        return None
+    if key in SEATS or f"the {key}" in SEATS:
+        return SEATS.get(key) or SEATS[f"the {key}"]
+    if label == "NORP":
+        return DEMONYMS.get(key)
+    if label not in ("GPE", "LOC"):
+        return None
+    for table in (ABBREVIATIONS, CITIES, US_STATES, REGIONS):
+        if key in table:
+            return table[key]
+    if len(key) < 4 or not key[0].isalpha():
+        return None
+    return _coco(text.strip())

@@ -2,7 +2,8 @@
 government, cities, abbreviations and organisations that are not countries."""
 import pytest
 
-from indexer.entities import country_code, resolve
+from indexer.entities import resolve
+from indexer.places import country_code
 
 CASES = [
     # official and short names

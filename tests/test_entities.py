@@ -1,6 +1,7 @@
 import pytest
 
-from indexer.entities import country_code, resolve
+from indexer.entities import resolve
+from indexer.places import country_code
 from tests.conftest import SEED
 
 
