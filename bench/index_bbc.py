@@ -95,6 +95,22 @@ def ours(corpus: Path, work: Path, backend: str) -> dict:
     return d
 
 
+def encoder_gflop(corpus: Path) -> float:
+    """Matrix-multiply work of the encoder for every passage the run embedded."""
+    from archive.embedding import load_embedder
+    from bench.embedding import model_flops
+    from indexer.passages import split
+
+    emb = load_embedder("minilm-torch")
+    lengths = []
+    with open(corpus) as f:
+        for line in f:
+            body = json.loads(line)["body"]
+            texts = [body[p.start:p.end] for p in split(body, emb.max_tokens, count=emb.count_tokens)]
+            lengths += [min(n + 2, 256) for n in emb.count_tokens(texts)]
+    return model_flops(lengths) / 1e9
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--no-naive", action="store_true")
@@ -110,6 +126,16 @@ def main() -> None:
         n = subset(corpus, "bbc")
         runs = [ours(corpus, Path(tmp) / b, b) for b in backends]
         plain = None if args.no_naive else naive(corpus, Path(tmp) / "naive")
+        gflop = encoder_gflop(corpus)
+    from bench.embedding import bf16_gflops, sgemm_gflops
+
+    fp32, bf16 = sgemm_gflops(), bf16_gflops()
+    bound = "; ".join(
+        f"`{r['backend']}`: {gflop / r['stages']['embed']:.0f} GFLOP/s = "
+        f"**{100 * gflop / r['stages']['embed'] / fp32:.0f}% of the fp32 bound**"
+        + (f" ({100 * gflop / r['stages']['embed'] / bf16:.0f}% of the bf16 bound)"
+           if r["backend"] != "torch" else "")
+        for r in runs)
     d = runs[0]
     total = d["seconds"]
     stage_names = list(d["stages"])
@@ -137,6 +163,9 @@ for each run; entity extraction in {d['workers']} processes.
 Result: {d['new']} articles, {d['passages']} passages. {results}
 (model and NER loading, {d['load']:.1f} s, not included). Failed: {d['failed']}. Index on disk: {d['disk'] / 1e6:.1f} MB.
 End to end / embedding alone: {ratios}.
+Embedding stage against the machine: the encoder's matrix multiplies for these passages are
+{gflop:.0f} GFLOP; fp32 sgemm runs at {fp32:.0f} GFLOP/s and bf16 at {bf16:.0f} GFLOP/s
+(`bench/embedding.py`'s measures); {bound}.
 
 | stage | {head} |
 |---|{"---|---|" * len(runs)}
