@@ -17,7 +17,7 @@ import numpy as np
 
 from archive import esquery, highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import CANDIDATES, HYBRID_WEIGHTS, MIN_SIMILARITY, RRF_K, SEMANTIC_K, rrf
+from archive import fusion
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
@@ -43,7 +43,6 @@ class ElasticStore(Store):
         self._embedder = embedder
         self._target = _index or self.alias  # where writes go
         self._analyzer: str | None = None
-        self._rrf: bool | None = None
         self._created = False  # a build's own index (rebuild), made on first write
         self._written = 0  # articles this object wrote, for the rebuild's count check
         self._has_alias = False  # once the alias exists it always does: ask only until then
@@ -81,21 +80,6 @@ class ElasticStore(Store):
             except ApiError:
                 self._analyzer = "standard"
         return self._analyzer
-
-    def has_rrf(self) -> bool:
-        """Whether the cluster ranks hybrid queries itself (the `rrf` retriever is
-        a licensed feature; the open integration-test build lacks it)."""
-        if self._rrf is None:
-            from elasticsearch import ApiError
-
-            try:
-                self.es.search(index=self.alias, size=0, retriever={"rrf": {"retrievers": [
-                    {"standard": {"query": {"match_none": {}}}},
-                    {"standard": {"query": {"match_none": {}}}}]}})
-                self._rrf = True
-            except ApiError:
-                self._rrf = False
-        return self._rrf
 
     def _create_index(self, name: str, dims: int) -> None:
         body = {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
@@ -314,25 +298,23 @@ class _Search:
         if not req.q:
             searches.append(("newest", esquery.newest_request(req)))
         else:
-            server_rrf = req.mode == "hybrid" and window <= CANDIDATES and self.store.has_rrf()
-            if server_rrf:
-                searches.append(("rrf", esquery.rrf_request(
-                    req, self.qvec, SEMANTIC_K, CANDIDATES, RRF_K, MIN_SIMILARITY)))
-            elif req.mode in ("keyword", "hybrid"):
-                size = window if req.mode == "keyword" else max(CANDIDATES, window)
+            # Hybrid is fused here, as in the embedded store, not by the cluster's
+            # `rrf` retriever: the same scores on both stores, and any licence.
+            if req.mode in ("keyword", "hybrid"):
+                size = window if req.mode == "keyword" else max(fusion.CANDIDATES, window)
                 searches.append(("keyword", esquery.keyword_request(req, size)))
-            if req.mode == "semantic" or (req.mode == "hybrid" and not server_rrf):
+            if req.mode in ("semantic", "hybrid"):
                 searches.append(("semantic", esquery.semantic_request(
-                    req, self.qvec, SEMANTIC_K, MIN_SIMILARITY)))
+                    req, self.qvec, fusion.SEMANTIC_K, fusion.MIN_SIMILARITY)))
             if req.mode == "hybrid":
-                total = esquery.matching(req, self.qvec, SEMANTIC_K,
-                                         min_similarity=MIN_SIMILARITY)
+                total = esquery.matching(req, self.qvec, fusion.SEMANTIC_K,
+                                         min_similarity=fusion.MIN_SIMILARITY)
                 total.update({"size": 0, "track_total_hits": True})
                 total["knn"].pop("inner_hits", None)
                 searches.append(("total", total))
         for facet in ("people", "countries", "sources", "months") if req.facets else ():
-            searches.append((facet, esquery.facet_request(req, self.qvec, SEMANTIC_K, facet,
-                                                          MIN_SIMILARITY)))
+            searches.append((facet, esquery.facet_request(req, self.qvec, fusion.SEMANTIC_K, facet,
+                                                          fusion.MIN_SIMILARITY)))
         body = []
         for _, s in searches:
             body.extend([{"index": self.store.alias}, s])
@@ -344,10 +326,7 @@ class _Search:
                                  f"{r['error'].get('reason') or r['error']}")
             answers[name] = r
         ranked, total, best = self.rank(answers)
-        if "rrf" in answers:  # already paged by the cluster
-            page = ranked
-        else:
-            page = ranked[req.offset:req.offset + req.size] if req.q else ranked
+        page = ranked[req.offset:req.offset + req.size] if req.q else ranked
         facets = self.facets(answers) if req.facets else {}
         return SearchResult(total, self.hits(page, best), facets, req)
 
@@ -358,9 +337,6 @@ class _Search:
             r = answers["newest"]
             return [(h["_id"], 0.0) for h in r["hits"]["hits"]], r["hits"]["total"]["value"], {}
         kw, sem, best = [], [], {}
-        if "rrf" in answers:
-            return ([(h["_id"], h["_score"]) for h in answers["rrf"]["hits"]["hits"]],
-                    answers["total"]["hits"]["total"]["value"], best)
         if "keyword" in answers:
             kw = [(h["_id"], h["_score"]) for h in answers["keyword"]["hits"]["hits"]]
         if "semantic" in answers:
@@ -374,10 +350,9 @@ class _Search:
             return kw, answers["keyword"]["hits"]["total"]["value"], best
         if req.mode == "semantic":
             return sem, len(sem), best
-        fused = rrf([[i for i, _ in kw[:CANDIDATES]], [i for i, _ in sem[:CANDIDATES]]],
-                    weights=HYBRID_WEIGHTS)
+        fused = fusion.fuse(kw, sem, req.q)
         seen = {i for i, _ in fused}
-        tail = [(i, 0.0) for i, _ in kw[CANDIDATES:] if i not in seen]
+        tail = [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
         return fused + tail, answers["total"]["hits"]["total"]["value"], best
 
     def facets(self, answers) -> dict:

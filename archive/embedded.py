@@ -29,8 +29,7 @@ import numpy as np
 
 from archive import highlight
 from archive.facets import country_label, facet_values, month_values
-from archive.fusion import (CANDIDATES, HYBRID_WEIGHTS, MIN_SIMILARITY, RRF_K, SEMANTIC_K,
-                            rrf)
+from archive import fusion
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
@@ -38,8 +37,6 @@ from archive.store import Store, StoredArticle, StoreError, WriteFailure
 from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
 
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
-# Module names for the fusion settings, so bench/eval_retrieval.py can vary them.
-WEIGHTS = HYBRID_WEIGHTS  # keyword, semantic
 
 
 def _schema():
@@ -378,8 +375,8 @@ class _Plan:
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
         """The SEMANTIC_K nearest articles among those the mask allows."""
-        scores = np.where(mask & (self.best >= MIN_SIMILARITY), self.best, -np.inf)
-        k = min(SEMANTIC_K, int(np.isfinite(scores).sum()))
+        scores = np.where(mask & (self.best >= fusion.MIN_SIMILARITY), self.best, -np.inf)
+        k = min(fusion.SEMANTIC_K, int(np.isfinite(scores).sum()))
         if k == 0:
             return np.zeros(0, dtype=np.int64)
         top = np.argpartition(-scores, k - 1)[:k]
@@ -410,12 +407,14 @@ class _Plan:
         sem_rows = self.semantic_top(mask) if self.best is not None else np.zeros(0, np.int64)
         if req.mode == "semantic":
             return sem_rows, self.best[sem_rows]
-        fused = rrf([kw_rows[:CANDIDATES].tolist(), sem_rows[:CANDIDATES].tolist()],
-                    k=RRF_K, weights=WEIGHTS)
+        n = fusion.CANDIDATES
+        fused = fusion.fuse(list(zip(kw_rows[:n].tolist(), kw_scores[:n].tolist())),
+                            list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
+                            req.q)
         f_rows = np.array([r for r, _ in fused], dtype=np.int64)
         f_scores = np.array([s for _, s in fused], dtype=np.float32)
         # Keyword matches past the fusion window still count and follow, by BM25.
-        tail = kw_rows[CANDIDATES:]
+        tail = kw_rows[n:]
         tail = tail[~np.isin(tail, f_rows)]
         return (np.concatenate([f_rows, tail]),
                 np.concatenate([f_scores, np.zeros(len(tail), dtype=np.float32)]))

@@ -126,23 +126,3 @@ def newest_request(req: SearchRequest) -> dict:
     return {"query": {"bool": {"filter": filters(req)}},
             "sort": [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
             "from": req.offset, "size": req.size, "_source": False, "track_total_hits": True}
-
-
-def rrf_request(req: SearchRequest, qvec, k: int, window: int, rank_constant: int,
-                min_similarity: float | None) -> dict:
-    """Hybrid ranking done by the cluster's `rrf` retriever (where it has one)."""
-    flt = filters(req)
-    knn_retriever = {"field": "passages.vector", "query_vector": [float(x) for x in qvec],
-                     "k": k, "num_candidates": max(100, 2 * k), "filter": {"bool": {"filter": flt}}}
-    if min_similarity is not None:
-        knn_retriever["similarity"] = min_similarity
-    return {
-        "retriever": {"rrf": {
-            "retrievers": [
-                {"standard": {"query": {"bool": {"must": [text_query(req.q)], "filter": flt}}}},
-                {"knn": knn_retriever},
-            ],
-            "rank_constant": rank_constant, "rank_window_size": window,
-        }},
-        "from": req.offset, "size": req.size, "_source": False,
-    }

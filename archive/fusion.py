@@ -1,19 +1,58 @@
-"""Reciprocal rank fusion: merge ranked lists by rank, not by incomparable scores."""
+"""Hybrid ranking: one list from the keyword side and the meaning side.
+
+Both stores fuse in Python with these settings, so they rank alike.
+
+The default is reciprocal rank fusion (RRF): each list votes by position,
+1 / (60 + rank), so an article that only meaning finds (a paraphrase with no
+shared word) still reaches the top when it is the best meaning match. Short
+queries of one or two words besides stop words ("barley", "balance of
+payments") are usually topic or name look-ups where the exact word is the evidence, so
+there the keyword list votes twice. Score fusion (a convex combination of the
+cosine and BM25 divided by the query's best BM25) scored higher on the eval
+sets but let any keyword match, however weak, outrank a clear paraphrase in a
+small archive, so it is kept as a measured alternative (METHOD = "score");
+bench/eval_retrieval.py compares them (BENCHMARKS.md).
+"""
 from __future__ import annotations
 
 from typing import Hashable, Sequence
 
+METHOD = "rrf"  # or "score"
 RRF_K = 60
-# Settings both stores use, so they return the same results.
+SHORT_QUERY_WORDS = 2  # up to this many words, the keyword list votes SHORT_KEYWORD_WEIGHT times
+SHORT_KEYWORD_WEIGHT = 2.0
+SEMANTIC_WEIGHT = 0.5  # for METHOD = "score"
 SEMANTIC_K = 100  # articles the vector side contributes to a semantic or hybrid match set
-CANDIDATES = 200  # ranked candidates each side gives to rank fusion
+CANDIDATES = 200  # ranked candidates each side gives to fusion
 # Below this cosine an article is not a semantic match at all: all-MiniLM puts
 # unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
 MIN_SIMILARITY = 0.1
-# Keyword, semantic. Weighting BM25 twice scored higher on Reuters topics (BENCHMARKS.md,
-# "Retrieval quality") but puts an article found only by meaning below every keyword
-# match up to rank ~60, which defeats hybrid search; equal weights it is.
-HYBRID_WEIGHTS = (1.0, 1.0)
+
+Ranked = Sequence[tuple[Hashable, float]]
+
+
+def fuse(keyword: Ranked, semantic: Ranked, query: str = "") -> list[tuple[Hashable, float]]:
+    """The hybrid ranking of the top CANDIDATES of each side, best first."""
+    keyword, semantic = keyword[:CANDIDATES], semantic[:CANDIDATES]
+    if METHOD == "score":
+        return combine(keyword, semantic, SEMANTIC_WEIGHT)
+    from archive.highlight import query_terms
+
+    short = len(query_terms(query)) <= SHORT_QUERY_WORDS
+    return rrf([[i for i, _ in keyword], [i for i, _ in semantic]], k=RRF_K,
+               weights=[SHORT_KEYWORD_WEIGHT if short else 1.0, 1.0])
+
+
+def combine(keyword: Ranked, semantic: Ranked, weight: float) -> list[tuple[Hashable, float]]:
+    """(1 - weight) * score / best keyword score + weight * cosine; an item on
+    one side only gets that side's part."""
+    best = max((s for _, s in keyword), default=0.0)
+    scores: dict[Hashable, float] = {}
+    for item, s in keyword:
+        scores[item] = (1 - weight) * (s / best if best > 0 else 0.0)
+    for item, cos in semantic:
+        scores[item] = scores.get(item, 0.0) + weight * cos
+    return _ordered(scores)
 
 
 def rrf(lists: Sequence[Sequence[Hashable]], k: int = RRF_K,
@@ -24,4 +63,8 @@ def rrf(lists: Sequence[Sequence[Hashable]], k: int = RRF_K,
     for items, w in zip(lists, weights):
         for rank, item in enumerate(items, start=1):
             scores[item] = scores.get(item, 0.0) + w / (k + rank)
+    return _ordered(scores)
+
+
+def _ordered(scores: dict) -> list[tuple[Hashable, float]]:
     return sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))

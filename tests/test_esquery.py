@@ -45,13 +45,6 @@ def test_odd_query_text_goes_to_a_lenient_parser():
     assert q["simple_query_string"]["fields"] == ["title^2", "body"]
 
 
-def test_rrf_retriever_request():
-    body = esquery.rrf_request(REQ, [0.5, 0.5], 100, 200, 60, 0.1)
-    rrf = body["retriever"]["rrf"]
-    assert rrf["rank_constant"] == 60 and rrf["rank_window_size"] == 200
-    standard, knn = rrf["retrievers"]
-    assert "simple_query_string" in str(standard) and knn["knn"]["similarity"] == 0.1
-
 
 def test_mapping_nests_passages_with_a_cosine_vector():
     m = esquery.mapping(384, "standard")

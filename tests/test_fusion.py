@@ -1,0 +1,68 @@
+"""Hybrid ranking as data: what a reader sees first."""
+import pytest
+
+from archive import fusion
+
+
+def test_a_strong_keyword_match_leads_a_weak_meaning_match():
+    kw = [("barley-exports", 12.0), ("grain-report", 3.0)]
+    sem = [("wheat-prices", 0.35), ("barley-exports", 0.30)]
+    ranked = [i for i, _ in fusion.combine(kw, sem, 0.5)]
+    assert ranked[0] == "barley-exports", "found by both, best keyword score"
+    assert ranked.index("wheat-prices") < ranked.index("grain-report"), \
+        "a fair cosine (0.35) outranks a keyword match at a quarter of the best score"
+
+
+def test_a_close_paraphrase_beats_a_weak_keyword_match():
+    kw = [("mentions-moon-once", 9.0), ("passing-mention", 1.0)]
+    sem = [("lunar-lander", 0.82)]
+    ranked = [i for i, _ in fusion.combine(kw, sem, 0.5)]
+    assert ranked.index("lunar-lander") < ranked.index("passing-mention")
+
+
+def test_no_keyword_matches_leaves_the_meaning_order():
+    sem = [("a", 0.7), ("b", 0.5), ("c", 0.2)]
+    assert [i for i, _ in fusion.combine([], sem, 0.5)] == ["a", "b", "c"]
+
+
+def test_equal_scores_break_ties_by_id_so_pages_are_stable():
+    kw = [("b", 5.0), ("a", 5.0)]
+    assert [i for i, _ in fusion.combine(kw, [], 0.5)] == ["a", "b"]
+
+
+def test_only_the_candidate_window_is_fused(monkeypatch):
+    monkeypatch.setattr(fusion, "CANDIDATES", 2)
+    kw = [("k1", 3.0), ("k2", 2.0), ("k3", 1.0)]
+    sem = [("s1", 0.9), ("s2", 0.8), ("s3", 0.7)]
+    assert {i for i, _ in fusion.fuse(kw, sem)} == {"k1", "k2", "s1", "s2"}
+
+
+@pytest.mark.parametrize("method", ["score", "rrf"])
+def test_an_item_both_sides_rank_first_is_first(monkeypatch, method):
+    monkeypatch.setattr(fusion, "METHOD", method)
+    kw = [("both", 4.0), ("kw-only", 3.9)]
+    sem = [("both", 0.6), ("sem-only", 0.59)]
+    assert fusion.fuse(kw, sem, "grain exports to china")[0][0] == "both"
+
+
+def test_the_best_meaning_match_of_a_long_query_is_not_buried_by_keyword_matches():
+    kw = [(f"weak-{i}", 3.0 - i / 100) for i in range(50)]
+    sem = [("paraphrase", 0.31)] + [(f"related-{i}", 0.2) for i in range(10)]
+    ranked = [i for i, _ in fusion.fuse(kw, sem, "Unmanned spacecraft reaches Earth's satellite")]
+    assert ranked.index("paraphrase") < 2
+
+
+def test_for_a_one_or_two_word_query_the_keyword_list_leads():
+    kw = [(f"barley-{i:02d}", 9.0 - i / 10) for i in range(80)]
+    sem = [("wheat", 0.45), ("maize", 0.44)]
+    for q in ("barley", "balance of payments"):
+        ranked = [i for i, _ in fusion.fuse(kw, sem, q)]
+        assert ranked[:50] == [f"barley-{i:02d}" for i in range(50)], q
+    long = [i for i, _ in fusion.fuse(kw, sem, "barley harvest falls in a dry year")]
+    assert long.index("wheat") < 2, "a longer description lets meaning in at the top"
+
+
+def test_rrf_scores_are_reciprocal_ranks():
+    scores = dict(fusion.rrf([["a", "b"], ["b"]], k=60))
+    assert scores["a"] == pytest.approx(1 / 61)
+    assert scores["b"] == pytest.approx(1 / 62 + 1 / 61)
