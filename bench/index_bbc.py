@@ -29,6 +29,12 @@ HISTORY = """
 Earlier runs of this command: 413.1 s = 5.4 articles/s (commit 797bae5, before country names
 were matched with precompiled patterns: NER 223.8 s, embedding 186.1 s); 236.9 s = 9.4 articles/s
 (commit b6862e1: fp32 embedding 146.1 s, NER in one process 86.0 s).
+Against the 1.3× target (end to end no more than 1.3× embedding alone): with the fp32 encoder the
+run is 1.38×; the bf16 encoder is 2.7× faster, which leaves entity extraction half the run
+(2.01×). NER is spaCy's single-threaded transition parser, now split over two processes (86 s
+to 49 s); 1.3× with bf16 would need NER under 16 s for these 2,225 articles, three times what
+`en_core_web_sm` does on two cores. Overlapping NER with embedding was tried (a process per
+stage): both stages are CPU-bound on two cores, so it was no faster.
 """
 
 
