@@ -350,7 +350,7 @@ class _Search:
             return kw, answers["keyword"]["hits"]["total"]["value"], best
         if req.mode == "semantic":
             return sem, len(sem), best
-        fused = fusion.fuse(kw, sem, req.q)
+        fused = fusion.fuse(kw, sem, self.terms)
         seen = {i for i, _ in fused}
         tail = [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
         return fused + tail, answers["total"]["hits"]["total"]["value"], best

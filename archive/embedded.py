@@ -410,7 +410,7 @@ class _Plan:
         n = fusion.CANDIDATES
         fused = fusion.fuse(list(zip(kw_rows[:n].tolist(), kw_scores[:n].tolist())),
                             list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
-                            req.q)
+                            self.terms)
         f_rows = np.array([r for r, _ in fused], dtype=np.int64)
         f_scores = np.array([s for _, s in fused], dtype=np.float32)
         # Keyword matches past the fusion window still count and follow, by BM25.

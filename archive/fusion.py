@@ -15,7 +15,7 @@ bench/eval_retrieval.py compares them (BENCHMARKS.md).
 """
 from __future__ import annotations
 
-from typing import Hashable, Sequence
+from typing import Collection, Hashable, Sequence
 
 METHOD = "rrf"  # or "score"
 RRF_K = 60
@@ -31,14 +31,15 @@ MIN_SIMILARITY = 0.1
 Ranked = Sequence[tuple[Hashable, float]]
 
 
-def fuse(keyword: Ranked, semantic: Ranked, query: str = "") -> list[tuple[Hashable, float]]:
-    """The hybrid ranking of the top CANDIDATES of each side, best first."""
+def fuse(keyword: Ranked, semantic: Ranked,
+         terms: Collection[str] = ()) -> list[tuple[Hashable, float]]:
+    """The hybrid ranking of the top CANDIDATES of each side, best first.
+    `terms` are the query's content words (highlight.query_terms), which the
+    stores already have for highlighting."""
     keyword, semantic = keyword[:CANDIDATES], semantic[:CANDIDATES]
     if METHOD == "score":
         return combine(keyword, semantic, SEMANTIC_WEIGHT)
-    from archive.highlight import query_terms
-
-    short = len(query_terms(query)) <= SHORT_QUERY_WORDS
+    short = len(terms) <= SHORT_QUERY_WORDS
     return rrf([[i for i, _ in keyword], [i for i, _ in semantic]], k=RRF_K,
                weights=[SHORT_KEYWORD_WEIGHT if short else 1.0, 1.0])
 
