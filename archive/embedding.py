@@ -6,6 +6,7 @@ deterministic stand-in for unit tests: it shares words, not meaning.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -33,12 +34,18 @@ class Embedder(Protocol):
 BACKENDS = ("torch", "torch-bf16", "torch-amp", "onnx", "onnx-int8")
 
 
+@functools.lru_cache(maxsize=1)
+def _cpu_flags() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def native_bf16() -> bool:
     """AMX or AVX-512 BF16: bfloat16 matrix multiplies in hardware."""
-    try:
-        flags = open("/proc/cpuinfo").read()
-    except OSError:
-        return False
+    flags = _cpu_flags()
     return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
@@ -64,10 +71,7 @@ def onnx_dir() -> str:
 
 def _quant_config() -> str:
     """The int8 kernels this processor runs best."""
-    try:
-        flags = open("/proc/cpuinfo").read()
-    except OSError:
-        flags = ""
+    flags = _cpu_flags()
     if "avx512_vnni" in flags:
         return "avx512_vnni"
     if "avx512f" in flags:
