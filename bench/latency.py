@@ -25,17 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import ARTICLES, ROOT, SHARED, git_rev, machine, require_data, write_section  # noqa: E402
+from bench.common import ARTICLES, ROOT, SHARED, git_rev, machine, pct, require_data, write_section  # noqa: E402
 
 ES_URL = os.environ.get("NEWSARCHIVE_ES_URL", "http://127.0.0.1:9200")
 STORE = Path(os.environ.get("NEWSARCHIVE_BENCH_STORE",
                             Path.home() / ".cache" / "newsarchive-bench" / "full-store"))
 MODES = ("keyword", "semantic", "hybrid")
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def rss_mb() -> float:

@@ -23,14 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.common import SHARED, git_rev, machine, subset, write_section  # noqa: E402
+from bench.common import SHARED, git_rev, machine, pct, subset, write_section  # noqa: E402
 
 ES_URL = os.environ.get("NEWSARCHIVE_ES_URL", "http://127.0.0.1:9200")
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def prepare(corpus: Path, cache_dir: Path):
