@@ -162,9 +162,8 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     spans += _with_country(texts, votes)
     spans += _list_names(texts, spans, votes) + _bylines(texts)
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
-    singles = {sp.text for sp in spans if sp.text not in full}
-
-    singles = {w for w in singles if not _common_word_opening_lines(w, spans, texts)}
+    singles = {t for t in {sp.text for sp in spans} - full.keys()
+               if not _common_word_opening_lines(t, spans, texts)}
     # A short form belongs to the full name it ends (or starts) with; where
     # two full names share it, to the one mentioned most.
     canonical: dict[str, str] = {}
