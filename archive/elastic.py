@@ -275,6 +275,21 @@ class ElasticStore(Store):
             raise StoreError("semantic search needs an embedder; none was given to the store")
         return self._embedder().encode([q])[0]
 
+    def iter_results(self, req: SearchRequest, batch: int = 500):
+        if not self._live():
+            return
+        qvec = self.embed_query(req.q) if req.q and req.mode != "keyword" else None
+        search = _Search(self, req, qvec)
+        ranked = search.ranked_all()
+        for lo in range(0, len(ranked), batch):
+            page = ranked[lo:lo + batch]
+            docs = self._call("fetching articles", self.es.mget, index=self.alias,
+                              ids=[i for i, _ in page], source_excludes=["passages.vector"])
+            found = {d["_id"]: d["_source"] for d in docs["docs"] if d.get("found")}
+            for i, score in page:
+                if i in found:
+                    yield _stored(found[i]), score
+
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         if not self._live():
@@ -293,10 +308,24 @@ class _Search:
 
     def run(self) -> SearchResult:
         req = self.req
-        window = min(MAX_WINDOW, req.offset + req.size)
+        answers = self.answers(min(MAX_WINDOW, req.offset + req.size), req.facets)
+        ranked, total, best = self.rank(answers)
+        page = ranked[req.offset:req.offset + req.size] if req.q else ranked
+        facets = self.facets(answers) if req.facets else {}
+        return SearchResult(total, self.hits(page, best), facets, req)
+
+    def ranked_all(self) -> list[tuple[str, float]]:
+        """Every match in result order, up to Elasticsearch's result window."""
+        return self.rank(self.answers(MAX_WINDOW, False, everything=True))[0]
+
+    def answers(self, window: int, facets: bool, everything: bool = False) -> dict:
+        req = self.req
         searches: list[tuple[str, dict]] = []
         if not req.q:
-            searches.append(("newest", esquery.newest_request(req)))
+            newest = esquery.newest_request(req)
+            if everything:
+                newest.update({"from": 0, "size": window})
+            searches.append(("newest", newest))
         else:
             # Hybrid is fused here, as in the embedded store, not by the cluster's
             # `rrf` retriever: the same scores on both stores, and any licence.
@@ -312,7 +341,7 @@ class _Search:
                 total.update({"size": 0, "track_total_hits": True})
                 total["knn"].pop("inner_hits", None)
                 searches.append(("total", total))
-        for facet in ("people", "countries", "sources", "months") if req.facets else ():
+        for facet in ("people", "countries", "sources", "months") if facets else ():
             searches.append((facet, esquery.facet_request(req, self.qvec, fusion.SEMANTIC_K, facet,
                                                           fusion.MIN_SIMILARITY)))
         body = []
@@ -325,10 +354,7 @@ class _Search:
                 raise StoreError(f"Elasticsearch could not run the {name} search: "
                                  f"{r['error'].get('reason') or r['error']}")
             answers[name] = r
-        ranked, total, best = self.rank(answers)
-        page = ranked[req.offset:req.offset + req.size] if req.q else ranked
-        facets = self.facets(answers) if req.facets else {}
-        return SearchResult(total, self.hits(page, best), facets, req)
+        return answers
 
     def rank(self, answers) -> tuple[list[tuple[str, float]], int, dict]:
         """(ranked (id, score) list, total, id -> best passage index from kNN)."""

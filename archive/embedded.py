@@ -326,6 +326,18 @@ class EmbeddedStore(Store):
         result.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
+    def iter_results(self, req: SearchRequest, batch: int = 500):
+        b = self._live()
+        if b is None or b.table.n == 0:
+            return
+        plan = _Plan(self, b, req)
+        plan.prepare()
+        rows, scores = plan.ranked(plan.mask())
+        for lo in range(0, len(rows), batch):
+            page = list(zip(rows[lo:lo + batch].tolist(), scores[lo:lo + batch].tolist()))
+            for row, score, stored in plan.fetch(page):
+                yield stored, score
+
     def embed_query(self, q: str) -> np.ndarray:
         if self._embedder is None:
             raise StoreError("semantic search needs an embedder; none was given to the store")
@@ -420,12 +432,16 @@ class _Plan:
                 np.concatenate([f_scores, np.zeros(len(tail), dtype=np.float32)]))
 
     # -- the whole search --------------------------------------------------
-    def run(self) -> SearchResult:
+    def prepare(self) -> None:
         req = self.req
         if req.q and req.mode in ("keyword", "hybrid"):
             self.keyword()
         if req.q and req.mode in ("semantic", "hybrid"):
             self.semantic()
+
+    def run(self) -> SearchResult:
+        req = self.req
+        self.prepare()
         full = self.mask()
         rows, scores = self.ranked(full)
         end = req.offset + req.size
@@ -460,7 +476,8 @@ class _Plan:
                                      req.date_from, req.date_to)
         return out
 
-    def hits(self, page: list[tuple[int, float]]) -> list[Hit]:
+    def fetch(self, page: list[tuple[int, float]]) -> list[tuple[int, float, StoredArticle]]:
+        """The stored articles of (row, score) pairs, in the same order."""
         import tantivy
 
         if not page:
@@ -471,12 +488,11 @@ class _Plan:
         for _, addr in self.searcher.search(q, limit=len(keys)).hits:
             d = self.searcher.doc(addr)
             docs[d["key"][0]] = d
-        out = []
-        for (row, score), key in zip(page, keys):
-            d = docs.get(key)
-            if d is not None:
-                out.append(self.hit(row, score, _stored(d)))
-        return out
+        return [(row, score, _stored(docs[key]))
+                for (row, score), key in zip(page, keys) if key in docs]
+
+    def hits(self, page: list[tuple[int, float]]) -> list[Hit]:
+        return [self.hit(row, score, s) for row, score, s in self.fetch(page)]
 
     def hit(self, row: int, score: float, s: StoredArticle) -> Hit:
         sims = None

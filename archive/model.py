@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 MODES = ("hybrid", "keyword", "semantic")
-FACETS = ("people", "countries", "sources", "months")
+SORTS = ("relevance", "newest")
+MAX_SIZE = 100
 
 
 @dataclass
@@ -92,13 +93,16 @@ class SearchRequest:
     size: int = 10
     facet_size: int = 10
     facets: bool = True  # False skips facet counting (evaluation, API clients that need none)
+    sort: str = "relevance"  # or "newest": the same matches, newest first
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {self.sort!r}")
         self.q = (self.q or "").strip()
         self.page = max(1, int(self.page))
-        self.size = min(max(1, int(self.size)), 100)
+        self.size = min(max(1, int(self.size)), MAX_SIZE)
         self.countries = [c.upper() for c in self.countries]
 
     @property
@@ -132,6 +136,10 @@ class Hit:
     people: list[str]
     countries: list[str]
     title_spans: list[Span] = field(default_factory=list)
+    # How the hit matched the query: "words" (keyword side only), "meaning"
+    # (semantic side only: none of the words, or not all of them), "both", or
+    # "" when there is no query (browsing).
+    matched: str = ""
 
 
 @dataclass
@@ -144,12 +152,21 @@ class FacetValue:
 
 @dataclass
 class SearchResult:
+    """`total` is the true number of matching articles under the filters:
+    `keyword_total` contain the query's words (as the query layer reads
+    them), `semantic_total` more match by meaning only (above the relevance
+    floor). `relaxed` is True when too few articles had every word and the
+    keyword side fell back to articles with most of them."""
+
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     request: SearchRequest
     took_ms: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    keyword_total: int = 0
+    semantic_total: int = 0
+    relaxed: bool = False
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -64,6 +64,12 @@ class Store(ABC):
     def search(self, req: SearchRequest) -> SearchResult: ...
 
     @abstractmethod
+    def iter_results(self, req: SearchRequest, batch: int = 500) -> Iterator[tuple[StoredArticle, float]]:
+        """Every match of `req` (all pages, filters and sort applied) in result
+        order, with its score, fetched `batch` articles at a time so an export
+        of 50,000 rows never holds 50,000 articles."""
+
+    @abstractmethod
     def similar(self, article_id: str, k: int = 5) -> list[tuple[str, float]]:
         """Nearest articles by meaning: (id, cosine similarity)."""
 
