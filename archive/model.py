@@ -29,13 +29,18 @@ class Entity:
     key: str  # canonical name for people, ISO alpha-2 code for countries
     label: str  # what a reader sees
     mentions: list[Mention] = field(default_factory=list)
+    # How much the article is about this entity (headline, dateline, lead,
+    # mentions); `about` entities fill the facets, every mention stays marked.
+    salience: float = 1.0
+    about: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Entity":
-        return cls(d["kind"], d["key"], d["label"], [Mention(**m) for m in d.get("mentions", [])])
+        return cls(d["kind"], d["key"], d["label"], [Mention(**m) for m in d.get("mentions", [])],
+                   d.get("salience", 1.0), d.get("about", True))
 
 
 @dataclass
