@@ -15,12 +15,13 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from archive import esquery, highlight
+from archive import esquery
 from archive.facets import country_label, facet_values, month_values
 from archive import fusion
 from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
+from archive.query import parse
 from archive.store import Store, StoredArticle, StoreError, WriteFailure
 
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
@@ -302,48 +303,26 @@ class ElasticStore(Store):
 
 
 class _Search:
+    """One search in one or two round trips: the ranked lists first (both
+    keyword queries, strict and relaxed, and the meaning side), then, with the
+    relevance floor and the keyword query in force known, the facets."""
+
     def __init__(self, store: ElasticStore, req: SearchRequest, qvec):
         self.store, self.req, self.qvec = store, req, qvec
-        self.terms = highlight.query_terms(req.q) if req.q else set()
+        self.query = parse(req.q)
+        self.terms = self.query.terms()
+        self.keyword_query: dict | None = None
+        self.floor = fusion.MIN_SIMILARITY
+        self.relaxed = False
+        self.words: set[str] = set()  # ids known to have every word (of those seen)
+        self.some_words: set[str] = set()  # ids known to match by words
+        self.meaning: set[str] = set()
+        self.best: dict[str, int] = {}  # id -> best passage by meaning
+        self.totals = (0, 0, 0)  # total, keyword_total, semantic_total
 
-    def run(self) -> SearchResult:
-        req = self.req
-        answers = self.answers(min(MAX_WINDOW, req.offset + req.size), req.facets)
-        ranked, total, best = self.rank(answers)
-        page = ranked[req.offset:req.offset + req.size] if req.q else ranked
-        facets = self.facets(answers) if req.facets else {}
-        return SearchResult(total, self.hits(page, best), facets, req)
-
-    def ranked_all(self) -> list[tuple[str, float]]:
-        """Every match in result order, up to Elasticsearch's result window."""
-        return self.rank(self.answers(MAX_WINDOW, False, everything=True))[0]
-
-    def answers(self, window: int, facets: bool, everything: bool = False) -> dict:
-        req = self.req
-        searches: list[tuple[str, dict]] = []
-        if not req.q:
-            newest = esquery.newest_request(req)
-            if everything:
-                newest.update({"from": 0, "size": window})
-            searches.append(("newest", newest))
-        else:
-            # Hybrid is fused here, as in the embedded store, not by the cluster's
-            # `rrf` retriever: the same scores on both stores, and any licence.
-            if req.mode in ("keyword", "hybrid"):
-                size = window if req.mode == "keyword" else max(fusion.CANDIDATES, window)
-                searches.append(("keyword", esquery.keyword_request(req, size)))
-            if req.mode in ("semantic", "hybrid"):
-                searches.append(("semantic", esquery.semantic_request(
-                    req, self.qvec, fusion.SEMANTIC_K, fusion.MIN_SIMILARITY)))
-            if req.mode == "hybrid":
-                total = esquery.matching(req, self.qvec, fusion.SEMANTIC_K,
-                                         min_similarity=fusion.MIN_SIMILARITY)
-                total.update({"size": 0, "track_total_hits": True})
-                total["knn"].pop("inner_hits", None)
-                searches.append(("total", total))
-        for facet in ("people", "countries", "sources", "months") if facets else ():
-            searches.append((facet, esquery.facet_request(req, self.qvec, fusion.SEMANTIC_K, facet,
-                                                          fusion.MIN_SIMILARITY)))
+    def msearch(self, searches: list[tuple[str, dict]]) -> dict:
+        if not searches:
+            return {}
         body = []
         for _, s in searches:
             body.extend([{"index": self.store.alias}, s])
@@ -356,33 +335,109 @@ class _Search:
             answers[name] = r
         return answers
 
-    def rank(self, answers) -> tuple[list[tuple[str, float]], int, dict]:
-        """(ranked (id, score) list, total, id -> best passage index from kNN)."""
+    def run(self) -> SearchResult:
         req = self.req
+        window = min(MAX_WINDOW, req.offset + req.size)
         if not req.q:
-            r = answers["newest"]
-            return [(h["_id"], 0.0) for h in r["hits"]["hits"]], r["hits"]["total"]["value"], {}
-        kw, sem, best = [], [], {}
-        if "keyword" in answers:
-            kw = [(h["_id"], h["_score"]) for h in answers["keyword"]["hits"]["hits"]]
+            r = self.msearch([("newest", esquery.newest_request(req))])["newest"]
+            page = [(h["_id"], 0.0) for h in r["hits"]["hits"]]
+            total = r["hits"]["total"]["value"]
+        else:
+            ranked = self.rank(window)
+            page = ranked[req.offset:req.offset + req.size]
+            total = self.totals[0]
+        facets = self.facets() if req.facets else {}
+        result = SearchResult(total, self.hits(page), facets, req, relaxed=self.relaxed)
+        if req.q:
+            result.keyword_total, result.semantic_total = self.totals[1], self.totals[2]
+        return result
+
+    def ranked_all(self) -> list[tuple[str, float]]:
+        """Every match in result order, up to Elasticsearch's result window."""
+        if not self.req.q:
+            r = self.msearch([("newest", esquery.newest_request(self.req, 0, MAX_WINDOW))])
+            return [(h["_id"], 0.0) for h in r["newest"]["hits"]["hits"]]
+        return self.rank(MAX_WINDOW)
+
+    def rank(self, window: int) -> list[tuple[str, float]]:
+        req, q = self.req, self.query
+        newest = req.sort == "newest"
+        strict = esquery.text_query(q) if req.mode != "semantic" else None
+        relaxed = esquery.text_query(q, relaxed=True) if strict is not None else None
+        size = window if req.mode == "keyword" or newest else max(fusion.CANDIDATES, window)
+        searches = []
+        if strict is not None:
+            searches.append(("strict", esquery.keyword_request(req, strict, size, newest)))
+        if relaxed is not None:
+            searches.append(("relaxed", esquery.keyword_request(req, relaxed, size, newest)))
+        if req.mode != "keyword" and self.qvec is not None:
+            searches.append(("semantic", esquery.semantic_request(
+                req, q, self.qvec, fusion.SEMANTIC_K, fusion.MIN_SIMILARITY)))
+        answers = self.msearch(searches)
+        dates: dict[str, str] = {}
+
+        def listed(name):
+            out = []
+            for h in answers[name]["hits"]["hits"]:
+                dates[h["_id"]] = (h.get("_source") or {}).get("published") or ""
+                out.append((h["_id"], float(h["_score"] or 0.0)))
+            return out, answers[name]["hits"]["total"]["value"]
+
+        kw: list[tuple[str, float]] = []
+        kw_total = strict_total = 0
+        if strict is not None:
+            self.keyword_query = strict
+            kw, strict_total = listed("strict")
+            kw_total = strict_total
+            self.words = {i for i, _ in kw}
+            if relaxed is not None and strict_total < fusion.RELAX_BELOW:
+                more, relaxed_total = listed("relaxed")
+                if relaxed_total > strict_total:
+                    seen = set(self.words)
+                    kw += [(i, s) for i, s in more if i not in seen]
+                    kw_total, self.keyword_query, self.relaxed = relaxed_total, relaxed, True
+        self.some_words = {i for i, _ in kw}
+        sem: list[tuple[str, float]] = []
         if "semantic" in answers:
-            for h in answers["semantic"]["hits"]["hits"]:
-                # Cosine fields score (1 + cos) / 2; report the cosine, as the embedded store does.
-                sem.append((h["_id"], 2 * h["_score"] - 1))
+            hits = answers["semantic"]["hits"]["hits"]
+            # Cosine fields score (1 + cos) / 2; report the cosine, as the embedded store does.
+            cos = np.array([2 * (h["_score"] or 0.0) - 1 for h in hits], dtype=np.float32)
+            self.floor = fusion.similarity_floor(cos)
+            for h, c in zip(hits, cos.tolist()):
+                if c < self.floor:
+                    continue
+                dates[h["_id"]] = (h.get("_source") or {}).get("published") or ""
+                sem.append((h["_id"], c))
                 inner = h.get("inner_hits", {}).get("passages", {}).get("hits", {}).get("hits")
                 if inner:
-                    best[h["_id"]] = inner[0]["_nested"]["offset"]
+                    self.best[h["_id"]] = inner[0]["_nested"]["offset"]
+        self.meaning = {i for i, _ in sem}
+        unknown = [i for i in self.meaning if i not in self.some_words]
+        if unknown and self.keyword_query is not None and kw_total > len(kw):
+            r = self.msearch([("members", esquery.membership_request(
+                req, self.keyword_query, unknown))])["members"]
+            self.some_words |= {h["_id"] for h in r["hits"]["hits"]}
+        semantic_only = len(self.meaning - self.some_words)
         if req.mode == "keyword":
-            return kw, answers["keyword"]["hits"]["total"]["value"], best
-        if req.mode == "semantic":
-            return sem, len(sem), best
-        fused = fusion.fuse(kw, sem, self.terms)
-        seen = {i for i, _ in fused}
-        tail = [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
-        return fused + tail, answers["total"]["hits"]["total"]["value"], best
+            ranked, total = kw, kw_total
+        elif req.mode == "semantic":
+            ranked, total = sem, len(sem)
+        else:
+            fused = fusion.fuse(kw, sem, q)
+            seen = {i for i, _ in fused}
+            ranked = fused + [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
+            total = kw_total + semantic_only
+        if newest:
+            ranked = sorted(ranked, key=lambda p: dates.get(p[0]) or "", reverse=True)
+        self.totals = (total, strict_total if req.mode != "semantic" else 0, semantic_only)
+        return ranked
 
-    def facets(self, answers) -> dict:
+    def facets(self) -> dict:
         req = self.req
+        searches = [(facet, esquery.facet_request(req, self.query, self.qvec, fusion.SEMANTIC_K,
+                                                  facet, self.keyword_query, self.floor))
+                    for facet in ("people", "countries", "sources", "months")]
+        answers = self.msearch(searches)
         out = {}
         for name, label in (("people", str), ("countries", country_label), ("sources", str)):
             buckets = answers[name]["aggregations"][name]["buckets"]
@@ -393,7 +448,7 @@ class _Search:
                                      req.date_from, req.date_to)
         return out
 
-    def hits(self, page, best) -> list[Hit]:
+    def hits(self, page) -> list[Hit]:
         if not page:
             return []
         ids = [i for i, _ in page]
@@ -403,16 +458,22 @@ class _Search:
         out = []
         for i, score in page:
             if i in docs:
-                out.append(self.hit(_stored(docs[i]), score, best.get(i)))
+                out.append(self.hit(i, _stored(docs[i]), score))
         return out
 
-    def hit(self, s: StoredArticle, score: float, knn_passage: int | None) -> Hit:
+    def hit(self, i: str, s: StoredArticle, score: float) -> Hit:
         sims = None
+        knn_passage = self.best.get(i)
         if knn_passage is not None and knn_passage < len(s.passages):
             # Elasticsearch names only the best passage by meaning; favour it.
             sims = np.zeros(len(s.passages))
             sims[knn_passage] = 0.5
-        return make_hit(s, score, self.terms, sims)
+        hit = make_hit(s, score, self.terms, sims)
+        if self.req.q:
+            words, meaning = i in self.some_words, i in self.meaning
+            hit.matched = "both" if words and meaning else "words" if words else \
+                "meaning" if meaning else ""
+        return hit
 
 
 def _source(d: IndexedArticle) -> dict:

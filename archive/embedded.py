@@ -27,10 +27,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from archive import highlight
+from archive import tantivyquery
 from archive.facets import country_label, facet_values, month_values
 from archive import fusion
 from archive.hits import make_hit
+from archive.query import parse
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.store import Store, StoredArticle, StoreError, WriteFailure
@@ -353,30 +354,59 @@ class _Plan:
         self.warnings: list[str] = []
         self.day_from = to_day(req.date_from) if req.date_from else None
         self.day_to = to_day(req.date_to) if req.date_to else None
+        self.query = parse(req.q)
+        self.terms = self.query.terms()
         self.keyword_rows = np.zeros(0, dtype=np.int64)
         self.keyword_scores = np.zeros(0, dtype=np.float32)
+        self.strict = 0  # how many of keyword_rows (the first ones) have every word
+        self.relaxed = False
+        self.allowed = None  # rows the query's phrases and exclusions allow, or None: all
         self.best = None
         self.sims = None
-        self.terms = highlight.query_terms(req.q) if req.q else set()
+        self.how = None
 
     def mask(self, skip: str | None = None) -> np.ndarray:
-        return self.t.filter_mask(self.req.filters(), self.day_from, self.day_to, skip)
+        m = self.t.filter_mask(self.req.filters(), self.day_from, self.day_to, skip)
+        return m if self.allowed is None else m & self.allowed
 
     # -- the two sides -----------------------------------------------------
-    def keyword(self) -> None:
-        q, errors = self.build.index.parse_query_lenient(
-            self.req.q, ["title", "body"], field_boosts={"title": 2.0})
-        if errors:
-            self.warnings.append("Some of the query syntax was not understood and was "
-                                 "read as plain words.")
-        res = self.searcher.search(q, limit=min(KEYWORD_CAP, max(1, self.searcher.num_docs)))
+    def _rows(self, query) -> tuple[np.ndarray, np.ndarray]:
+        res = self.searcher.search(query, limit=min(KEYWORD_CAP, max(1, self.searcher.num_docs)))
         if not res.hits:
-            return
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = np.array([s for s, _ in res.hits], dtype=np.float32)
         keys = self.searcher.fast_field_values("key", [a for _, a in res.hits])
         rows = self.t.rows_for_keys(np.array(keys, dtype=np.int64))
         ok = rows >= 0
-        self.keyword_rows, self.keyword_scores = rows[ok], scores[ok]
+        return rows[ok], scores[ok]
+
+    def constrain(self) -> None:
+        """Phrases and exclusions bind every match, meaning matches too."""
+        c = tantivyquery.constraint(self.build.index.schema, self.query)
+        if c is not None:
+            rows, _ = self._rows(c)
+            self.allowed = np.zeros(self.t.n, dtype=bool)
+            self.allowed[rows] = True
+
+    def keyword(self) -> None:
+        schema = self.build.index.schema
+        strict = tantivyquery.build(schema, self.query)
+        if strict is None:
+            return
+        rows, scores = self._rows(strict)
+        self.keyword_rows, self.keyword_scores, self.strict = rows, scores, len(rows)
+        if int(self.mask()[rows].sum()) >= fusion.RELAX_BELOW:
+            return
+        relaxed = tantivyquery.build(schema, self.query, relaxed=True)
+        if relaxed is None:
+            return
+        more, more_scores = self._rows(relaxed)
+        new = ~np.isin(more, rows)
+        if new.any():
+            # Articles with every word first, then those with some, each by BM25.
+            self.keyword_rows = np.concatenate([rows, more[new]])
+            self.keyword_scores = np.concatenate([scores, more_scores[new]])
+            self.relaxed = True
 
     def semantic(self) -> None:
         qvec = self.store.embed_query(self.req.q)
@@ -384,10 +414,12 @@ class _Plan:
             raise StoreError(f"the query model gives {qvec.shape[0]} dims but the index has "
                              f"{self.t.dim} ({self.t.model}); run `newsarchive reindex`")
         self.sims, self.best = self.t.best_similarity(qvec)
+        self.floor = fusion.similarity_floor(self.best)
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
-        """The SEMANTIC_K nearest articles among those the mask allows."""
-        scores = np.where(mask & (self.best >= fusion.MIN_SIMILARITY), self.best, -np.inf)
+        """The SEMANTIC_K nearest articles above the relevance floor among those
+        the mask allows."""
+        scores = np.where(mask & (self.best >= self.floor), self.best, -np.inf)
         k = min(fusion.SEMANTIC_K, int(np.isfinite(scores).sum()))
         if k == 0:
             return np.zeros(0, dtype=np.int64)
@@ -408,6 +440,13 @@ class _Plan:
     def ranked(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows in result order and their scores, as arrays: a common word
         matches thousands of articles and only one page becomes Python objects."""
+        rows, scores = self._relevance(mask)
+        if self.req.sort == "newest" and self.req.q:
+            order = np.lexsort((np.arange(len(rows)), -self.t.days[rows].astype(np.int64)))
+            rows, scores = rows[order], scores[order]
+        return rows, scores
+
+    def _relevance(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         req = self.req
         if not req.q:
             rows = np.asarray(self.t.newest(mask), dtype=np.int64)
@@ -422,7 +461,7 @@ class _Plan:
         n = fusion.CANDIDATES
         fused = fusion.fuse(list(zip(kw_rows[:n].tolist(), kw_scores[:n].tolist())),
                             list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
-                            self.terms)
+                            self.query)
         f_rows = np.array([r for r, _ in fused], dtype=np.int64)
         f_scores = np.array([s for _, s in fused], dtype=np.float32)
         # Keyword matches past the fusion window still count and follow, by BM25.
@@ -431,9 +470,24 @@ class _Plan:
         return (np.concatenate([f_rows, tail]),
                 np.concatenate([f_scores, np.zeros(len(tail), dtype=np.float32)]))
 
+    def match_kinds(self, full: np.ndarray):
+        """(every word, some words, meaning) as row masks, or None when browsing."""
+        if not self.req.q:
+            return None
+        words = np.zeros(self.t.n, dtype=bool)
+        words[self.keyword_rows[:self.strict]] = True
+        some_words = np.zeros(self.t.n, dtype=bool)
+        some_words[self.keyword_rows] = True
+        meaning = np.zeros(self.t.n, dtype=bool)
+        if self.best is not None:
+            meaning[self.semantic_top(full)] = True
+        return words, some_words, meaning
+
     # -- the whole search --------------------------------------------------
     def prepare(self) -> None:
         req = self.req
+        if req.q:
+            self.constrain()
         if req.q and req.mode in ("keyword", "hybrid"):
             self.keyword()
         if req.q and req.mode in ("semantic", "hybrid"):
@@ -444,12 +498,18 @@ class _Plan:
         self.prepare()
         full = self.mask()
         rows, scores = self.ranked(full)
+        self.how = self.match_kinds(full)
         end = req.offset + req.size
         page = list(zip(rows[req.offset:end].tolist(), scores[req.offset:end].tolist()))
         hits = self.hits(page)
         facets = self.facets() if req.facets else {}
-        total = len(rows)
-        return SearchResult(total, hits, facets, req, warnings=self.warnings)
+        result = SearchResult(len(rows), hits, facets, req, warnings=self.warnings,
+                              relaxed=self.relaxed)
+        if self.how is not None:
+            words, some_words, meaning = self.how
+            result.keyword_total = int((words & full).sum())
+            result.semantic_total = int((meaning & full & ~some_words).sum())
+        return result
 
     def facets(self) -> dict:
         req, t = self.req, self.t
@@ -500,7 +560,15 @@ class _Plan:
             lo, hi = self.t.p_indptr[row], self.t.p_indptr[row + 1]
             if hi - lo == len(s.passages):
                 sims = self.sims[lo:hi]
-        return make_hit(s, score, self.terms, sims)
+        hit = make_hit(s, score, self.terms, sims)
+        if self.how is not None:
+            _, some_words, meaning = self.how
+            hit.matched = _how(bool(some_words[row]), bool(meaning[row]))
+        return hit
+
+
+def _how(words: bool, meaning: bool) -> str:
+    return "both" if words and meaning else "words" if words else "meaning" if meaning else ""
 
 
 def _stored(doc) -> StoredArticle:

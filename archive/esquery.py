@@ -7,6 +7,7 @@ facets are AND'd, and each facet is counted under every filter but its own
 from __future__ import annotations
 
 from archive.model import SearchRequest
+from archive.query import Query, Term
 
 FACET_FIELDS = {"people": "people", "countries": "countries", "sources": "source"}
 TEXT_FIELDS = ["title^2", "body"]
@@ -61,11 +62,61 @@ def filters(req: SearchRequest, skip: str | None = None) -> list[dict]:
     return out
 
 
-def text_query(q: str) -> dict:
-    # simple_query_string never fails on syntax: unbalanced quotes and stray
-    # operators are read as words, as the embedded store's lenient parser does.
-    return {"simple_query_string": {"query": q, "fields": TEXT_FIELDS,
-                                    "default_operator": "or", "lenient": True}}
+def _term(t: Term) -> dict:
+    """A word in the title (boosted) or the body, as the embedded store scores
+    it; a phrase as a phrase. The typed text goes in, since the cluster
+    analyses it with the index's own analyzer."""
+    if t.phrase:
+        return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "phrase"}}
+    return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "most_fields",
+                            "operator": "and"}}
+
+
+def _any(group) -> dict:
+    if len(group) == 1:
+        return _term(group[0])
+    return {"bool": {"should": [_term(t) for t in group], "minimum_should_match": 1}}
+
+
+def text_query(q: Query, relaxed: bool = False) -> dict | None:
+    """The keyword query from the query model, as archive/tantivyquery.py
+    builds it for the embedded store: every group required, or (relaxed) any
+    one word while phrases bind; a long query needs min_match of its terms.
+    None when there is nothing to look for (or, relaxed, nothing to relax)."""
+    phrases = [g for g in q.groups if len(g) == 1 and g[0].phrase]
+    words = [g for g in q.groups if not (len(g) == 1 and g[0].phrase)]
+    must = [_any(g) for g in phrases]
+    should = []
+    if q.long:
+        must.append({"bool": {"should": [_term(t) for t in q.optional],
+                              "minimum_should_match": q.min_match()}})
+    elif relaxed:
+        if len(words) < 2:
+            return None
+        must.append({"bool": {"should": [_any(g) for g in words], "minimum_should_match": 1}})
+    else:
+        must += [_any(g) for g in words]
+    if not q.long:
+        should = [_term(t) for t in q.optional]
+    if not must and not should:
+        if not q.excluded:
+            return None
+        must = [{"match_all": {}}]
+    body: dict = {"must": must}
+    if should:
+        body["should"] = should
+    if q.excluded:
+        body["must_not"] = [_term(t) for t in q.excluded]
+    return {"bool": body}
+
+
+def constraint(q: Query) -> list[dict]:
+    """Filter clauses every match obeys, meaning matches too: the phrases and
+    the excluded words."""
+    out = [_term(t) for t in q.phrases]
+    if q.excluded:
+        out.append({"bool": {"must_not": [_term(t) for t in q.excluded]}})
+    return out
 
 
 def knn(qvec, k: int, flt: list[dict], with_passage: bool = False) -> dict:
@@ -76,22 +127,25 @@ def knn(qvec, k: int, flt: list[dict], with_passage: bool = False) -> dict:
     return clause
 
 
-def matching(req: SearchRequest, qvec, k: int, skip: str | None = None,
-             min_similarity: float | None = None) -> dict:
+def matching(req: SearchRequest, query: Query, qvec, k: int, keyword: dict | None,
+             skip: str | None = None, min_similarity: float | None = None) -> dict:
     """The body fragment that selects the match set of a mode under the filters
-    (all but `skip`): query, knn, or both (Elasticsearch takes the union)."""
-    flt = filters(req, skip)
+    (all but `skip`): query, knn, or both (Elasticsearch takes the union).
+    `keyword` is the keyword query in force (strict or relaxed)."""
+    flt = filters(req, skip) + constraint(query)
     body: dict = {}
     if not req.q:
         body["query"] = {"bool": {"filter": flt}}
         return body
-    if req.mode in ("keyword", "hybrid"):
-        body["query"] = {"bool": {"must": [text_query(req.q)], "filter": flt}}
-    if req.mode in ("semantic", "hybrid"):
-        body["knn"] = knn(qvec, k, flt, with_passage=skip is None)
+    if req.mode in ("keyword", "hybrid") and keyword is not None:
+        body["query"] = {"bool": {"must": [keyword], "filter": flt}}
+    if req.mode in ("semantic", "hybrid") and qvec is not None:
+        body["knn"] = knn(qvec, k, flt)
         if min_similarity is not None:
             # For cosine fields this is the raw cosine, not the (1 + s) / 2 score.
             body["knn"]["similarity"] = min_similarity
+    if not body:
+        body["query"] = {"match_none": {}}
     return body
 
 
@@ -102,27 +156,42 @@ def facet_aggs(facet: str, size: int) -> dict:
     return {facet: {"terms": {"field": FACET_FIELDS[facet], "size": size}}}
 
 
-def facet_request(req: SearchRequest, qvec, k: int, facet: str,
-                  min_similarity: float | None = None) -> dict:
-    body = matching(req, qvec, k, skip=facet, min_similarity=min_similarity)
+def facet_request(req: SearchRequest, query: Query, qvec, k: int, facet: str,
+                  keyword: dict | None, min_similarity: float | None = None) -> dict:
+    body = matching(req, query, qvec, k, keyword, skip=facet, min_similarity=min_similarity)
     body.update({"size": 0, "track_total_hits": False,
                  "aggs": facet_aggs(facet, max(req.facet_size, len(getattr(req, facet, [])) + 1))})
     return body
 
 
-def keyword_request(req: SearchRequest, size: int) -> dict:
-    return {"query": {"bool": {"must": [text_query(req.q)], "filter": filters(req)}},
-            "size": size, "_source": False, "track_total_hits": True}
+NEWEST = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 
 
-def semantic_request(req: SearchRequest, qvec, k: int, min_similarity: float | None) -> dict:
-    clause = knn(qvec, k, filters(req), with_passage=True)
+def keyword_request(req: SearchRequest, keyword: dict, size: int, newest: bool = False) -> dict:
+    body = {"query": {"bool": {"must": [keyword], "filter": filters(req)}},
+            "size": size, "_source": ["published"], "track_total_hits": True}
+    if newest:
+        body["sort"] = NEWEST
+    return body
+
+
+def semantic_request(req: SearchRequest, query: Query, qvec, k: int,
+                     min_similarity: float | None) -> dict:
+    clause = knn(qvec, k, filters(req) + constraint(query), with_passage=True)
     if min_similarity is not None:
         clause["similarity"] = min_similarity
-    return {"knn": clause, "size": k, "_source": False}
+    return {"knn": clause, "size": k, "_source": ["published"]}
 
 
-def newest_request(req: SearchRequest) -> dict:
-    return {"query": {"bool": {"filter": filters(req)}},
-            "sort": [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-            "from": req.offset, "size": req.size, "_source": False, "track_total_hits": True}
+def membership_request(req: SearchRequest, keyword: dict, ids: list[str]) -> dict:
+    """Which of these articles (the meaning matches) also match the words."""
+    return {"query": {"bool": {"must": [keyword],
+                               "filter": filters(req) + [{"ids": {"values": ids}}]}},
+            "size": len(ids), "_source": False}
+
+
+def newest_request(req: SearchRequest, start: int | None = None, size: int | None = None) -> dict:
+    return {"query": {"bool": {"filter": filters(req)}}, "sort": NEWEST,
+            "from": req.offset if start is None else start,
+            "size": req.size if size is None else size,
+            "_source": False, "track_total_hits": True}

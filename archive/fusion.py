@@ -15,7 +15,9 @@ bench/eval_retrieval.py compares them (BENCHMARKS.md).
 """
 from __future__ import annotations
 
-from typing import Collection, Hashable, Sequence
+from typing import Hashable, Sequence
+
+from archive.query import Query
 
 METHOD = "rrf"  # or "score"
 RRF_K = 60
@@ -27,19 +29,22 @@ CANDIDATES = 200  # ranked candidates each side gives to fusion
 # Below this cosine an article is not a semantic match at all: all-MiniLM puts
 # unrelated news at about 0 to 0.1 and paraphrases well above 0.3.
 MIN_SIMILARITY = 0.1
+RELAX_BELOW = 10  # fewer articles than this with every word: also show those with some
 
 Ranked = Sequence[tuple[Hashable, float]]
 
 
-def fuse(keyword: Ranked, semantic: Ranked,
-         terms: Collection[str] = ()) -> list[tuple[Hashable, float]]:
-    """The hybrid ranking of the top CANDIDATES of each side, best first.
-    `terms` are the query's content words (highlight.query_terms), which the
-    stores already have for highlighting."""
+def similarity_floor(best) -> float:
+    """The cosine below which an article does not match by meaning."""
+    return MIN_SIMILARITY
+
+
+def fuse(keyword: Ranked, semantic: Ranked, query: Query) -> list[tuple[Hashable, float]]:
+    """The hybrid ranking of the top CANDIDATES of each side, best first."""
     keyword, semantic = keyword[:CANDIDATES], semantic[:CANDIDATES]
     if METHOD == "score":
         return combine(keyword, semantic, SEMANTIC_WEIGHT)
-    short = len(terms) <= SHORT_QUERY_WORDS
+    short = query.content_words <= SHORT_QUERY_WORDS
     return rrf([[i for i, _ in keyword], [i for i, _ in semantic]], k=RRF_K,
                weights=[SHORT_KEYWORD_WEIGHT if short else 1.0, 1.0])
 

@@ -167,3 +167,80 @@ def test_reindex_swaps_to_a_new_index(store_factory, extractor, hash_embedder):
     assert result.new == 22 and after["articles"] == 22
     assert after["build"] != before["build"]
     assert ids(store.search(SearchRequest("Messi", mode="keyword"))) == ["s-009"]
+
+
+SEED = "txt-91968c5eaf7c8442"
+PROSE = ("Trump spoke to his Russian counterpart on Thursday via phone call - and they agreed "
+         "that there will be a meeting")
+
+
+@pytest.mark.parametrize("text", [
+    PROSE,
+    "Trump spoke to his Russian counterpart - on Thursday",
+    "Trump’s phone call - with Putin",
+    "Putin -- Budapest",
+    '"phone call" Putin',
+    '"agreed that there will. be a meeting',
+])
+def test_prose_and_syntax_never_drop_the_article_with_the_words(loaded, text):
+    r = loaded.search(SearchRequest(text, mode="keyword", size=50))
+    assert SEED in ids(r), (text, ids(r))
+
+
+def test_adding_a_word_never_grows_the_keyword_count(loaded):
+    totals = [loaded.search(SearchRequest(q, mode="keyword")).keyword_total
+              for q in ("Putin", "Putin Trump", "Putin Trump Hungary")]
+    assert totals[0] >= totals[1] >= totals[2] >= 1, totals
+
+
+def test_too_few_with_every_word_falls_back_to_some_labelled(loaded):
+    r = loaded.search(SearchRequest("Putin zebracorn", mode="keyword", size=50))
+    assert r.relaxed and r.keyword_total == 0
+    assert r.total >= 2 and SEED in ids(r), "articles with some of the words are shown"
+    r = loaded.search(SearchRequest("Putin Budapest", mode="keyword"))
+    assert not r.relaxed or r.keyword_total < 10
+
+
+def test_phrases_and_exclusions_bind_in_hybrid_too(loaded):
+    r = loaded.search(SearchRequest('"phone call"', mode="hybrid", size=50))
+    bodies = [loaded.get(i).article for i in ids(r)]
+    assert SEED in ids(r)
+    assert all("phone call" in (a.title + " " + a.body).lower() for a in bodies)
+    r = loaded.search(SearchRequest("Putin -Budapest", mode="hybrid", size=50))
+    assert r.hits and SEED not in ids(r)
+    assert all("budapest" not in (loaded.get(i).article.body.lower()) for i in ids(r))
+
+
+def test_nonsense_matches_nothing_by_meaning(loaded):
+    r = loaded.search(SearchRequest("zzzzqqq", mode="semantic"))
+    assert r.total == 0 and not r.hits
+    r = loaded.search(SearchRequest("zzzzqqq", mode="hybrid"))
+    assert r.total == 0
+
+
+def test_counts_add_up_and_each_hit_says_how_it_matched(loaded):
+    r = loaded.search(SearchRequest("Putin meeting", mode="hybrid", size=50))
+    assert r.total == len(r.hits)
+    assert r.keyword_total + r.semantic_total <= r.total
+    by_meaning = [h for h in r.hits if h.matched == "meaning"]
+    assert len(by_meaning) == r.semantic_total
+    assert all(h.matched in ("words", "both") for h in r.hits if h.matched != "meaning")
+    for h in by_meaning:
+        text = (loaded.get(h.id).article.title + " " + loaded.get(h.id).article.body).lower()
+        assert not ("putin" in text and "meeting" in text), h.id
+
+
+def test_sort_newest_keeps_the_matches(loaded):
+    rel = loaded.search(SearchRequest("Putin", mode="hybrid", size=50))
+    new = loaded.search(SearchRequest("Putin", mode="hybrid", size=50, sort="newest"))
+    assert set(ids(rel)) == set(ids(new)) and new.total == rel.total
+    dates = [h.published or "" for h in new.hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_iter_results_streams_every_match_in_order(loaded):
+    req = SearchRequest("Putin", mode="hybrid", size=5)
+    r = loaded.search(req)
+    streamed = [s.article.id for s, _ in loaded.iter_results(req, batch=3)]
+    assert len(streamed) == r.total and streamed[:5] == ids(r)
+    assert len(list(loaded.iter_results(SearchRequest(), batch=7))) == 36

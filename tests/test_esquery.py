@@ -3,6 +3,7 @@ import datetime as dt
 
 from archive import esquery
 from archive.model import SearchRequest
+from archive.query import parse
 
 REQ = SearchRequest("peace talks", mode="hybrid", people=["Donald Trump"],
                     countries=["UA", "RU"], date_from=dt.date(2025, 1, 1))
@@ -17,33 +18,71 @@ def test_filters_or_within_a_facet_and_across_facets():
 
 
 def test_a_facet_is_counted_without_its_own_filter():
-    body = esquery.facet_request(REQ, [0.1, 0.2], 100, "countries", 0.1)
+    kw = esquery.text_query(parse(REQ.q))
+    body = esquery.facet_request(REQ, parse(REQ.q), [0.1, 0.2], 100, "countries", kw, 0.1)
     flt = body["query"]["bool"]["filter"]
     assert {"terms": {"countries": ["UA", "RU"]}} not in flt
     assert {"terms": {"people": ["Donald Trump"]}} in flt
     assert body["knn"]["filter"]["bool"]["filter"] == flt, "kNN pre-filtered the same way"
     assert body["aggs"]["countries"]["terms"]["field"] == "countries"
     assert body["size"] == 0
-    months = esquery.facet_request(REQ, [0.1], 100, "months", None)
+    months = esquery.facet_request(REQ, parse(REQ.q), [0.1], 100, "months", kw, None)
     assert not any("range" in f for f in months["query"]["bool"]["filter"])
     assert months["aggs"]["months"]["date_histogram"]["calendar_interval"] == "month"
 
 
 def test_modes_select_query_knn_or_both():
-    kw = esquery.matching(SearchRequest("x", mode="keyword"), None, 100)
-    sem = esquery.matching(SearchRequest("x", mode="semantic"), [0.0] * 3, 100)
-    hyb = esquery.matching(SearchRequest("x", mode="hybrid"), [0.0] * 3, 100)
+    x = parse("x")
+    kw = esquery.matching(SearchRequest("x", mode="keyword"), x, None, 100, esquery.text_query(x))
+    sem = esquery.matching(SearchRequest("x", mode="semantic"), x, [0.0] * 3, 100, None)
+    hyb = esquery.matching(SearchRequest("x", mode="hybrid"), x, [0.0] * 3, 100,
+                           esquery.text_query(x))
     assert set(kw) == {"query"} and set(sem) == {"knn"} and set(hyb) == {"query", "knn"}
     assert sem["knn"]["field"] == "passages.vector" and sem["knn"]["k"] == 100
-    empty = esquery.matching(SearchRequest(""), None, 100)
+    empty = esquery.matching(SearchRequest(""), parse(""), None, 100, None)
     assert empty == {"query": {"bool": {"filter": []}}}
 
 
-def test_odd_query_text_goes_to_a_lenient_parser():
-    q = esquery.text_query('"unbalanced AND (')
-    assert q["simple_query_string"]["lenient"] is True
-    assert q["simple_query_string"]["fields"] == ["title^2", "body"]
+def test_every_word_of_a_short_query_is_required():
+    q = esquery.text_query(parse("oil prices in Japan"))
+    must = q["bool"]["must"]
+    assert [c["multi_match"]["query"] for c in must] == ["oil", "prices", "Japan"]
+    assert all(c["multi_match"]["fields"] == ["title^2", "body"] for c in must)
+    assert [c["multi_match"]["query"] for c in q["bool"]["should"]] == ["in"], \
+        "stop words rank but are not required"
 
+
+def test_relaxed_query_needs_one_word_but_phrases_still_bind():
+    q = esquery.text_query(parse('"debt moratorium" Brazil banks'), relaxed=True)
+    must = q["bool"]["must"]
+    assert must[0] == {"multi_match": {"query": "debt moratorium", "fields": ["title^2", "body"],
+                                       "type": "phrase"}}
+    assert must[1]["bool"]["minimum_should_match"] == 1
+    assert esquery.text_query(parse("barley"), relaxed=True) is None, "one word: nothing to relax"
+
+
+def test_phrases_and_exclusions_bind_the_meaning_side():
+    q = parse('"debt moratorium" -Brazil')
+    flt = esquery.constraint(q)
+    assert flt[0]["multi_match"]["type"] == "phrase"
+    assert flt[1]["bool"]["must_not"][0]["multi_match"]["query"] == "Brazil"
+    body = esquery.semantic_request(SearchRequest(q.text), q, [0.0] * 3, 100, 0.2)
+    assert flt[0] in body["knn"]["filter"]["bool"]["filter"]
+
+
+def test_prose_dashes_are_not_operators():
+    q = esquery.text_query(parse("revenues - £160m - will rise"))
+    assert "must_not" not in q["bool"]
+    assert "simple_query_string" not in str(q), "no query-string syntax reaches the cluster"
+
+
+def test_a_long_paste_needs_a_share_of_its_words():
+    text = ("The central bank raised its benchmark interest rate by half a point on Thursday, "
+            "citing stubborn inflation in services and a tight labour market across the region")
+    q = esquery.text_query(parse(text))
+    inner = q["bool"]["must"][0]["bool"]
+    assert len(inner["should"]) == len(parse(text).optional) > 12
+    assert 1 < inner["minimum_should_match"] < len(inner["should"])
 
 
 def test_mapping_nests_passages_with_a_cosine_vector():

@@ -1,0 +1,206 @@
+"""What a user typed, read once into a small model both stores build from.
+
+People paste sentences and paragraphs into a news archive, so text is words
+unless it is clearly syntax. The syntax, all of it:
+
+- `"a phrase"`: straight or curly double quotes around 1 to 8 words, opened
+  and closed within one sentence; the words must appear together, in order.
+- `-word`: a dash attached to the front of a word excludes articles with it.
+  A dash between spaces ("revenues - £160m - will") is punctuation.
+- `OR` in capitals between two words or phrases: either will do.
+
+Nothing else is syntax: colons, plus signs, brackets, AND/NOT and stray or
+unbalanced quotes are text. In a long query (pasted text of more than
+LONG_WORDS content words) quotes, dashes and OR are text too.
+
+Every word counts in a short query: an article must contain each content
+word (or one of an OR group) to match by words, so adding a word never
+grows the count. Stop words rank but are never required. Long text is a
+known-item search: articles are ranked by the weight of the words they
+share with it, and those with at least LONG_MATCH of its distinct content
+words match.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from archive import highlight
+
+LONG_WORDS = 12  # more content words than this and the query is read as pasted text
+LONG_MATCH = 0.3  # share of a long query's distinct content words a matching article has
+PHRASE_WORDS = 8  # a longer quoted stretch is prose quoting someone, not a phrase search
+MAX_TERMS = 400  # distinct terms kept from a very long paste
+
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+                         "\u2033": '"', "\uff02": '"'})
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+_EXCLUDE = re.compile(r"^-([^\W\d_].*)$")  # "-word", not "-5%" and not "- "
+# Inside a chunk these separate words ("oil/gas", "title:foo"); hyphens,
+# apostrophes and dots join them ("D-Mark", "U.S.", "0.1%") into a phrase.
+_SEPARATORS = re.compile(r"[/:;,()\[\]{}<>|+=!?\u2026]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase: `tokens` as the index analyses them (stems),
+    `text` as typed, for Elasticsearch (which analyses text itself) and messages."""
+
+    text: str = field(compare=False)
+    tokens: tuple[str, ...] = ()
+
+    @property
+    def phrase(self) -> bool:
+        return len(self.tokens) > 1
+
+
+@dataclass(frozen=True)
+class Query:
+    """`groups` are required in a short query: each is one term or the
+    alternatives of an OR. `optional` terms only rank (stop words, or every
+    term of a long query). `excluded` terms must not appear."""
+
+    text: str
+    groups: tuple[tuple[Term, ...], ...] = ()
+    optional: tuple[Term, ...] = ()
+    excluded: tuple[Term, ...] = ()
+    long: bool = False
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.groups or self.optional or self.excluded)
+
+    @property
+    def phrases(self) -> tuple[Term, ...]:
+        """Phrases that must match: they bind the meaning side too."""
+        return tuple(g[0] for g in self.groups if len(g) == 1 and g[0].phrase)
+
+    @property
+    def content_words(self) -> int:
+        return len(self.groups) if not self.long else len(self.optional)
+
+    def min_match(self) -> int:
+        """Optional terms an article needs to match a long query."""
+        return max(1, math.ceil(LONG_MATCH * len(self.optional))) if self.long else 0
+
+    def terms(self) -> set[str]:
+        """Stems to highlight: every positive term's tokens, stop words left out."""
+        out = {t for g in self.groups for term in g for t in term.tokens}
+        out |= {t for term in self.optional for t in term.tokens if not _stop(term)}
+        return out
+
+
+def _stop(term: Term) -> bool:
+    return not term.phrase and re.sub(r"\W", "", term.text.lower()) in highlight.STOPWORDS
+
+
+def _term(text: str) -> Term | None:
+    text = _POSSESSIVE.sub("", text)
+    tokens = tuple(stem for stem, _, _ in highlight.tokens(text))
+    return Term(text, tokens) if tokens else None
+
+
+def _content_count(text: str) -> int:
+    return sum(1 for w in re.findall(r"\w+", text.lower()) if w not in highlight.STOPWORDS)
+
+
+def parse(text: str) -> Query:
+    """Never fails: whatever is not clearly syntax is words."""
+    text = (text or "").replace("\x00", " ").strip()
+    if not text:
+        return Query("")
+    if _content_count(text) > LONG_WORDS:
+        return _parse_long(text)
+    chunks = _chunks(text.translate(_QUOTES))
+    caps_only = not re.search(r"[a-z]", text)  # an all-caps headline: OR is a word there
+    groups: list[list[Term]] = []
+    optional: list[Term] = []
+    excluded: list[Term] = []
+    pending_or = False
+    for kind, chunk in chunks:
+        if kind == "word" and chunk == "OR" and not caps_only and groups and not pending_or:
+            pending_or = True
+            continue
+        if kind == "word":
+            m = _EXCLUDE.match(chunk)
+            if m:
+                excluded.extend(t for t in map(_term, _SEPARATORS.split(m.group(1))) if t)
+                pending_or = False
+                continue
+        pieces = [chunk] if kind == "phrase" else _SEPARATORS.split(chunk)
+        for t in (t for t in map(_term, pieces) if t):
+            if kind == "word" and not pending_or and _stop(t):
+                optional.append(t)
+            elif pending_or:
+                groups[-1].append(t)
+                pending_or = False
+            else:
+                groups.append([t])
+    if pending_or:  # "a OR" at the end: the OR was a word after all
+        t = _term("OR")
+        if t:
+            groups.append([t])
+    if not groups and optional:
+        # A query of stop words only ("the who") needs them all.
+        groups, optional = [[t] for t in optional], []
+    return Query(text, tuple(tuple(_dedupe(g)) for g in _unique_groups(groups)),
+                 tuple(_dedupe(optional)), tuple(_dedupe(excluded)))
+
+
+def _chunks(text: str) -> list[tuple[str, str]]:
+    """("phrase", inner text) for quotes that qualify, ("word", chunk) for
+    whitespace-separated chunks; quotes that do not qualify are dropped."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        q = text.find('"', pos)
+        if q < 0:
+            out.extend(("word", w) for w in text[pos:].split())
+            break
+        out.extend(("word", w) for w in text[pos:q].split())
+        close = text.find('"', q + 1)
+        inner = text[q + 1:close] if close > 0 else ""
+        words = inner.split()
+        # A full stop closing the quoted words is fine; one inside means the
+        # quote spans sentences, as quotes in pasted prose do.
+        inside = inner.strip()[:-1]
+        if close > 0 and 0 < len(words) <= PHRASE_WORDS and not _SENTENCE_END.search(inside):
+            out.append(("phrase", inner.strip()))
+            pos = close + 1
+        else:
+            pos = q + 1  # a stray or far-reaching quote is punctuation
+    return out
+
+
+def _parse_long(text: str) -> Query:
+    """Every distinct content word an optional term (the first MAX_TERMS of
+    them); BM25's weights make the rare ones count most."""
+    seen: dict[tuple[str, ...], Term] = {}
+    for w in text.translate(_QUOTES).split():
+        for piece in re.split(r"[^\w'\u2019]+", w):
+            t = _term(piece)
+            if t is None or _stop(t):
+                continue
+            for tok in t.tokens:
+                key = (tok,)
+                if key not in seen:
+                    seen[key] = Term(piece, key)
+    terms = list(seen.values())[:MAX_TERMS]
+    return Query(text, optional=tuple(terms), long=True)
+
+
+def _dedupe(terms: list[Term]) -> list[Term]:
+    return list(dict.fromkeys(terms))
+
+
+def _unique_groups(groups: list[list[Term]]) -> list[list[Term]]:
+    seen, out = set(), []
+    for g in groups:
+        key = tuple(g)
+        if key not in seen:
+            seen.add(key)
+            out.append(g)
+    return out

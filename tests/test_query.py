@@ -1,0 +1,78 @@
+"""The query layer: what a typed or pasted query means, as data.
+
+Each case is a query a user might type or paste and the model it must parse
+to; the contract tests (tests/test_contract.py) check the same texts find
+the articles that contain their words on both stores.
+"""
+import pytest
+
+from archive.query import LONG_WORDS, parse
+
+
+def groups(q):
+    return [[t.text for t in g] for g in q.groups]
+
+
+CASES = [
+    # (query, required groups, optional, excluded)
+    ("oil prices Japan", [["oil"], ["prices"], ["Japan"]], [], []),
+    ("revenues - £160m - will rise", [["revenues"], ["£160m"], ["rise"]], ["will"], []),
+    ("up 0.1% - and falling", [["up"], ["0.1%"], ["falling"]], ["and"], []),
+    ("Trump's call with Putin", [["Trump"], ["call"], ["Putin"]], ["with"], []),
+    ("Putin -Trump", [["Putin"]], [], ["Trump"]),
+    ('"debt moratorium" Brazil', [["debt moratorium"], ["Brazil"]], [], []),
+    ("\u201cdebt moratorium\u201d", [["debt moratorium"]], [], []),
+    ('he said "we will. Then" they left', [["Then"], ["left"]], ["he", "said", "we", "will.", "they"], []),
+    ('"unbalanced quote here', [["unbalanced"], ["quote"], ["here"]], [], []),
+    ("coffee OR cocoa prices", [["coffee", "cocoa"], ["prices"]], [], []),
+    ("OIL OR GAS", [["OIL"], ["GAS"]], ["OR"], []),
+    ("title:foo +bar (baz) AND NOT x", [["title"], ["foo"], ["bar"], ["baz"], ["x"]], ["AND", "NOT"], []),
+    ("Heating Oil/Gas Oil", [["Heating"], ["Oil"], ["Gas"]], [], []),
+    ("the who", [["the"], ["who"]], [], []),
+    ("fell -5% on Monday", [["fell"], ["-5%"], ["Monday"]], ["on"], []),
+    ("", [], [], []),
+    ("\x00", [], [], []),
+]
+
+
+@pytest.mark.parametrize("text,required,optional,excluded", CASES)
+def test_parses_to_the_intended_model(text, required, optional, excluded):
+    q = parse(text)
+    assert groups(q) == required
+    assert [t.text for t in q.optional] == optional
+    assert [t.text for t in q.excluded] == excluded
+    assert not q.long
+
+
+def test_joined_words_become_phrases_of_their_parts():
+    q = parse("D-Mark U.S. 0.1%")
+    assert [g[0].tokens for g in q.groups] == [("d", "mark"), ("u", "s"), ("0", "1")]
+    assert all(g[0].phrase for g in q.groups)
+
+
+def test_a_pasted_paragraph_is_words_with_weights_not_syntax():
+    text = ('Revenues - which analysts had put at £160m - will "rise sharply" next year, the '
+            'company said on Thursday, adding -strongly it expects margins to OR improve as costs fall.')
+    q = parse(text)
+    assert q.long and not q.groups and not q.excluded
+    texts = {t.text.lower() for t in q.optional}
+    assert {"revenues", "analysts", "160m", "rise", "sharply", "margins"} <= texts
+    assert "strongly" in texts, "a dash in pasted prose excludes nothing"
+    assert 1 < q.min_match() < len(q.optional)
+
+
+def test_long_means_more_than_the_threshold_of_content_words():
+    short = " ".join(f"word{i}" for i in range(LONG_WORDS))
+    assert not parse(short).long
+    assert parse(short + " another").long
+
+
+def test_two_thousand_characters_parse_quickly_and_cap_the_terms():
+    text = " ".join(f"w{i}x" for i in range(400))[:2000]
+    q = parse(text)
+    assert q.long and 0 < len(q.optional) <= 400
+
+
+def test_highlight_terms_are_the_content_stems():
+    assert parse("the talks in Moscow").terms() == {"talk", "moscow"}
+    assert parse('"peace talks" -war').terms() == {"peac", "talk"}
