@@ -22,16 +22,27 @@ from archive.hits import make_hit
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.query import parse
-from archive.store import Store, StoredArticle, StoreError, WriteFailure
+from archive.store import Store, StoredArticle, StoreError, StoreUnavailable, WriteFailure
 
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
-RETRIES = 5
+# Writes are patient: a bulk load waits out a busy or restarting node.
+WRITE_RETRIES = 5
+WRITE_TIMEOUT = 60
+# Reads are not: a reader waits for a page, so a search against a node that
+# is down fails within a second or two (one retry, for a node that just
+# dropped a connection) and the page says to try again.
+READ_RETRIES = 1
+READ_TIMEOUT = 10
 
 
-def _client(url: str):
+def _client(url: str, write: bool):
     from elasticsearch import Elasticsearch
 
-    return Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=2)
+    if write:
+        return Elasticsearch(url, request_timeout=WRITE_TIMEOUT, retry_on_timeout=True,
+                             max_retries=WRITE_RETRIES, retry_on_status=(502, 503, 504))
+    return Elasticsearch(url, request_timeout=READ_TIMEOUT, retry_on_timeout=False,
+                         max_retries=READ_RETRIES)
 
 
 class ElasticStore(Store):
@@ -40,7 +51,8 @@ class ElasticStore(Store):
         parsed = urlparse(url)
         self.url = f"{parsed.scheme}://{parsed.netloc}"
         self.alias = alias or parsed.path.strip("/") or "newsarchive"
-        self.es = _client(self.url)
+        self.es = _client(self.url, write=False)
+        self.writer = _client(self.url, write=True)
         self._embedder = embedder
         self._target = _index or self.alias  # where writes go
         self._analyzer: str | None = None
@@ -50,25 +62,20 @@ class ElasticStore(Store):
 
     # -- cluster and index management ----------------------------------------
     def _call(self, what: str, fn, *args, **kwargs):
-        """Retries 429 and 5xx with backoff; anything else becomes a StoreError."""
+        """Runs one client call (whose client does the retrying) and turns its
+        errors into StoreErrors a user can read: the cluster's refusal as
+        it gave it, an unreachable or overloaded cluster as StoreUnavailable."""
         from elasticsearch import ApiError, TransportError
 
-        delay = 0.5
-        for attempt in range(RETRIES + 1):
-            try:
-                return fn(*args, **kwargs)
-            except ApiError as e:
-                if e.meta.status in (429, 502, 503, 504) and attempt < RETRIES:
-                    time.sleep(delay)
-                    delay *= 2
-                    continue
-                raise StoreError(f"Elasticsearch refused {what}: {e.meta.status} {_reason(e)}")
-            except TransportError as e:
-                if attempt < RETRIES:
-                    time.sleep(delay)
-                    delay *= 2
-                    continue
-                raise StoreError(_unreachable(self.url, what, e)) from e
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as e:
+            if e.meta.status in (429, 502, 503, 504):
+                raise StoreUnavailable(f"Elasticsearch is overloaded or restarting ({what}: "
+                                       f"{e.meta.status}); try again shortly") from e
+            raise StoreError(f"Elasticsearch refused {what}: {e.meta.status} {_reason(e)}") from e
+        except TransportError as e:
+            raise StoreUnavailable(_unreachable(what, e)) from e
 
     def _analyzer_name(self) -> str:
         """`english` where the cluster has the analysis-common module, else `standard`."""
@@ -86,7 +93,7 @@ class ElasticStore(Store):
         body = {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
                              "refresh_interval": "1s"},
                 "mappings": esquery.mapping(dims, self._analyzer_name())}
-        self._call("creating an index", self.es.indices.create, index=name, **body)
+        self._call("creating an index", self.writer.indices.create, index=name, **body)
 
     def _alias_index(self) -> str | None:
         from elasticsearch import NotFoundError
@@ -116,7 +123,8 @@ class ElasticStore(Store):
             return
         name = f"{self.alias}-{time.time_ns()}"
         self._create_index(name, dims)
-        self._call("creating the alias", self.es.indices.put_alias, index=name, name=self.alias)
+        self._call("creating the alias", self.writer.indices.put_alias, index=name,
+                   name=self.alias)
         self._has_alias = True
 
     # -- writing -------------------------------------------------------------
@@ -134,8 +142,8 @@ class ElasticStore(Store):
         def run():
             failures.clear()
             for ok, item in helpers.streaming_bulk(
-                    self.es, actions, chunk_size=200, max_chunk_bytes=20_000_000,
-                    raise_on_error=False, raise_on_exception=True, max_retries=RETRIES,
+                    self.writer, actions, chunk_size=200, max_chunk_bytes=20_000_000,
+                    raise_on_error=False, raise_on_exception=True, max_retries=WRITE_RETRIES,
                     initial_backoff=1, max_backoff=30):
                 if not ok:
                     info = item.get("index", item)
@@ -149,7 +157,7 @@ class ElasticStore(Store):
     def commit(self) -> None:
         if not (self._created if self._target != self.alias else self._live()):
             return
-        self._call("a refresh", self.es.indices.refresh, index=self._target)
+        self._call("a refresh", self.writer.indices.refresh, index=self._target)
 
     def content_hashes(self) -> dict[str, str]:
         from elasticsearch import helpers
@@ -177,15 +185,15 @@ class ElasticStore(Store):
             yield fresh
             if not fresh._created:
                 raise StoreError("nothing to rebuild: the archive is empty")
-            self._call("a refresh", self.es.indices.refresh, index=new)
-            count = self._call("a count", self.es.count, index=new)["count"]
+            self._call("a refresh", self.writer.indices.refresh, index=new)
+            count = self._call("a count", self.writer.count, index=new)["count"]
             if count != fresh._written:
                 raise StoreError(f"the new index has {count} articles, expected "
                                  f"{fresh._written}; the old index stays live")
             actions = [{"add": {"index": new, "alias": self.alias}}]
             if old:
                 actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
-            self._call("swapping the alias", self.es.indices.update_aliases, actions=actions)
+            self._call("swapping the alias", self.writer.indices.update_aliases, actions=actions)
         except BaseException:
             if fresh._created:
                 try:
@@ -194,20 +202,20 @@ class ElasticStore(Store):
                     pass  # the node may be the reason we failed; a stray index is harmless
             raise
         if old:
-            self._call("deleting the old index", self.es.indices.delete, index=old,
+            self._call("deleting the old index", self.writer.indices.delete, index=old,
                        ignore_unavailable=True)
 
     # -- reading -------------------------------------------------------------
     def get(self, article_id: str) -> StoredArticle | None:
-        from elasticsearch import NotFoundError
+        from elasticsearch import ApiError, NotFoundError, TransportError
 
         try:
             r = self.es.get(index=self.alias, id=article_id,
                             source_excludes=["passages.vector"])
         except NotFoundError:
             return None
-        except Exception as e:
-            raise StoreError(_unreachable(self.url, "reading an article", e)) from e
+        except (ApiError, TransportError) as e:
+            return self._call("reading an article", _raise, e)
         return _stored(r["_source"])
 
     def iter_articles(self) -> Iterator[StoredArticle]:
@@ -274,7 +282,9 @@ class ElasticStore(Store):
     def embed_query(self, q: str) -> np.ndarray:
         if self._embedder is None:
             raise StoreError("semantic search needs an embedder; none was given to the store")
-        return self._embedder().encode([q])[0]
+        from archive.embedding import embed_query
+
+        return embed_query(self._embedder(), q)
 
     def iter_results(self, req: SearchRequest, batch: int = 500):
         if not self._live():
@@ -502,8 +512,13 @@ def _stored(src: dict) -> StoredArticle:
                          src.get("content_hash", ""), src.get("model", ""))
 
 
-def _unreachable(url: str, what: str, e: Exception) -> str:
-    return f"cannot reach Elasticsearch at {url} ({what}: {type(e).__name__}); is it running?"
+def _unreachable(what: str, e: Exception) -> str:
+    # No address: this message reaches readers of the web page.
+    return f"cannot reach Elasticsearch ({what}: {type(e).__name__}); is it running?"
+
+
+def _raise(e: Exception):
+    raise e
 
 
 def _reason(e) -> str:

@@ -342,7 +342,9 @@ class EmbeddedStore(Store):
     def embed_query(self, q: str) -> np.ndarray:
         if self._embedder is None:
             raise StoreError("semantic search needs an embedder; none was given to the store")
-        return self._embedder().encode([q])[0]
+        from archive.embedding import embed_query
+
+        return embed_query(self._embedder(), q)
 
 
 class _Plan:

@@ -234,3 +234,31 @@ def load_embedder(kind: str | None = None) -> Embedder:
             raise ValueError(f"unknown embedder {kind!r} (use minilm, "
                              f"{', '.join('minilm-' + b for b in BACKENDS)} or hash)")
     return _cache[kind]
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def embed_query(embedder: Embedder, text: str) -> np.ndarray:
+    """A query's vector. Text longer than the model's window (a pasted page)
+    is embedded in sentence-aligned pieces that each fit, and the pieces'
+    vectors averaged, weighted by length: the model alone would see only the
+    opening. bench/eval_retrieval.py measures this against the opening."""
+    if len(text) <= embedder.max_tokens or \
+            embedder.count_tokens([text])[0] <= embedder.max_tokens:
+        return embedder.encode([text])[0]
+    pieces, sizes = [], []
+    current, size = [], 0
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    for sentence, n in zip(sentences, embedder.count_tokens(sentences)):
+        if current and size + n > embedder.max_tokens:
+            pieces.append(" ".join(current))
+            sizes.append(size)
+            current, size = [], 0
+        current.append(sentence)
+        size += n
+    pieces.append(" ".join(current))
+    sizes.append(size)
+    vecs = embedder.encode(pieces)
+    v = (vecs * np.asarray(sizes, dtype=np.float32)[:, None]).sum(axis=0)
+    return v / (np.linalg.norm(v) or 1.0)

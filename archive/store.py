@@ -18,7 +18,22 @@ from archive.model import Article, Entity, IndexedArticle, Passage, SearchReques
 
 
 class StoreError(Exception):
-    """A store problem a user can act on; the message says what to do."""
+    """A store problem a user can act on; the message says what to do.
+    `status` is the HTTP status it means: 400 for the request, 503 for a store
+    that cannot answer now (retry later)."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or is overloaded: try again later."""
+
+    status = 503
 
 
 @dataclass
