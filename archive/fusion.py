@@ -74,3 +74,11 @@ def rrf(lists: Sequence[Sequence[Hashable]], k: int = RRF_K,
 
 def _ordered(scores: dict) -> list[tuple[Hashable, float]]:
     return sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
+def describe() -> str:
+    """The fusion in force, in words (benchmarks and the README quote it)."""
+    if METHOD == "score":
+        return f"score fusion, semantic weight {SEMANTIC_WEIGHT}"
+    return (f"RRF (k={RRF_K}), keyword list counted {SHORT_KEYWORD_WEIGHT:g} times for "
+            f"queries of up to {SHORT_QUERY_WORDS} content words")
