@@ -329,6 +329,7 @@ class _Search:
         self.meaning: set[str] = set()
         self.best: dict[str, int] = {}  # id -> best passage by meaning
         self.totals = (0, 0, 0)  # total, keyword_total, semantic_total
+        self.facet_values: dict = {}
 
     def msearch(self, searches: list[tuple[str, dict]]) -> dict:
         if not searches:
@@ -348,15 +349,20 @@ class _Search:
     def run(self) -> SearchResult:
         req = self.req
         window = min(MAX_WINDOW, req.offset + req.size)
+        facets = {}
         if not req.q:
-            r = self.msearch([("newest", esquery.newest_request(req))])["newest"]
+            searches = [("newest", esquery.newest_request(req))] + \
+                (self.facet_searches() if req.facets else [])
+            answers = self.msearch(searches)
+            r = answers["newest"]
             page = [(h["_id"], 0.0) for h in r["hits"]["hits"]]
             total = r["hits"]["total"]["value"]
+            facets = self.facets(answers) if req.facets else {}
         else:
-            ranked = self.rank(window)
+            ranked = self.rank(window, req.facets)
             page = ranked[req.offset:req.offset + req.size]
             total = self.totals[0]
-        facets = self.facets() if req.facets else {}
+            facets = self.facet_values
         result = SearchResult(total, self.hits(page), facets, req, relaxed=self.relaxed)
         if req.q:
             result.keyword_total, result.semantic_total = self.totals[1], self.totals[2]
@@ -367,9 +373,12 @@ class _Search:
         if not self.req.q:
             r = self.msearch([("newest", esquery.newest_request(self.req, 0, MAX_WINDOW))])
             return [(h["_id"], 0.0) for h in r["newest"]["hits"]["hits"]]
-        return self.rank(MAX_WINDOW)
+        return self.rank(MAX_WINDOW, False)
 
-    def rank(self, window: int) -> list[tuple[str, float]]:
+    def rank(self, window: int, with_facets: bool) -> list[tuple[str, float]]:
+        """Round one: both keyword queries and the meaning side. Round two,
+        once the keyword query in force and the floor are known: which meaning
+        matches have the words, the cosine of the keyword candidates, facets."""
         req, q = self.req, self.query
         newest = req.sort == "newest"
         strict = esquery.text_query(q) if req.mode != "semantic" else None
@@ -394,16 +403,15 @@ class _Search:
             return out, answers[name]["hits"]["total"]["value"]
 
         kw: list[tuple[str, float]] = []
-        kw_total = strict_total = 0
+        kw_total = strict_total = n_strict = 0
         if strict is not None:
             self.keyword_query = strict
             kw, strict_total = listed("strict")
-            kw_total = strict_total
-            self.words = {i for i, _ in kw}
+            kw_total, n_strict = strict_total, len(kw)
             if relaxed is not None and strict_total < fusion.RELAX_BELOW:
                 more, relaxed_total = listed("relaxed")
                 if relaxed_total > strict_total:
-                    seen = set(self.words)
+                    seen = {i for i, _ in kw}
                     kw += [(i, s) for i, s in more if i not in seen]
                     kw_total, self.keyword_query, self.relaxed = relaxed_total, relaxed, True
         self.some_words = {i for i, _ in kw}
@@ -411,7 +419,7 @@ class _Search:
         if "semantic" in answers:
             hits = answers["semantic"]["hits"]["hits"]
             # Cosine fields score (1 + cos) / 2; report the cosine, as the embedded store does.
-            cos = np.array([2 * (h["_score"] or 0.0) - 1 for h in hits], dtype=np.float32)
+            cos = np.array([_cosine(h) for h in hits], dtype=np.float32)
             self.floor = fusion.similarity_floor(cos)
             for h, c in zip(hits, cos.tolist()):
                 if c < self.floor:
@@ -422,18 +430,31 @@ class _Search:
                 if inner:
                     self.best[h["_id"]] = inner[0]["_nested"]["offset"]
         self.meaning = {i for i, _ in sem}
+
+        second = self.facet_searches() if with_facets else []
         unknown = [i for i in self.meaning if i not in self.some_words]
         if unknown and self.keyword_query is not None and kw_total > len(kw):
-            r = self.msearch([("members", esquery.membership_request(
-                req, self.keyword_query, unknown))])["members"]
-            self.some_words |= {h["_id"] for h in r["hits"]["hits"]}
+            second.append(("members", esquery.membership_request(req, self.keyword_query,
+                                                                 unknown)))
+        top = [i for i, _ in kw[:fusion.CANDIDATES]]
+        if req.mode == "hybrid" and top and self.qvec is not None:
+            second.append(("cosines", esquery.cosine_request(req, self.qvec, top)))
+        more = self.msearch(second)
+        if "members" in more:
+            self.some_words |= {h["_id"] for h in more["members"]["hits"]["hits"]}
+        cosine = {h["_id"]: _cosine(h) for h in more["cosines"]["hits"]["hits"]} \
+            if "cosines" in more else {}
+        self.facet_values = self.facets(more) if with_facets else {}
+
         semantic_only = len(self.meaning - self.some_words)
         if req.mode == "keyword":
             ranked, total = kw, kw_total
         elif req.mode == "semantic":
             ranked, total = sem, len(sem)
         else:
-            fused = fusion.fuse(kw, sem, q)
+            fused = fusion.fuse(fusion.Candidates(kw[:fusion.CANDIDATES], sem[:fusion.CANDIDATES],
+                                                  strict=min(n_strict, fusion.CANDIDATES),
+                                                  cosine=cosine), q)
             seen = {i for i, _ in fused}
             ranked = fused + [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
             total = kw_total + semantic_only
@@ -442,12 +463,13 @@ class _Search:
         self.totals = (total, strict_total if req.mode != "semantic" else 0, semantic_only)
         return ranked
 
-    def facets(self) -> dict:
+    def facet_searches(self) -> list[tuple[str, dict]]:
+        return [(facet, esquery.facet_request(self.req, self.query, self.qvec, fusion.SEMANTIC_K,
+                                              facet, self.keyword_query, self.floor))
+                for facet in ("people", "countries", "sources", "months")]
+
+    def facets(self, answers) -> dict:
         req = self.req
-        searches = [(facet, esquery.facet_request(req, self.query, self.qvec, fusion.SEMANTIC_K,
-                                                  facet, self.keyword_query, self.floor))
-                    for facet in ("people", "countries", "sources", "months")]
-        answers = self.msearch(searches)
         out = {}
         for name, label in (("people", str), ("countries", country_label), ("sources", str)):
             buckets = answers[name]["aggregations"][name]["buckets"]
@@ -484,6 +506,11 @@ class _Search:
             hit.matched = "both" if words and meaning else "words" if words else \
                 "meaning" if meaning else ""
         return hit
+
+
+def _cosine(hit: dict) -> float:
+    # Cosine fields score (1 + cos) / 2; the stores report the cosine.
+    return 2 * float(hit["_score"] or 0.0) - 1
 
 
 def _source(d: IndexedArticle) -> dict:

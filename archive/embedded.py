@@ -461,9 +461,12 @@ class _Plan:
         if req.mode == "semantic":
             return sem_rows, self.best[sem_rows]
         n = fusion.CANDIDATES
-        fused = fusion.fuse(list(zip(kw_rows[:n].tolist(), kw_scores[:n].tolist())),
-                            list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
-                            self.query)
+        top = kw_rows[:n].tolist()
+        fused = fusion.fuse(fusion.Candidates(
+            list(zip(top, kw_scores[:n].tolist())),
+            list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
+            strict=int(keep[:self.strict].sum()),
+            cosine=dict(zip(top, self.best[top].tolist()))), self.query)
         f_rows = np.array([r for r, _ in fused], dtype=np.int64)
         f_scores = np.array([s for _, s in fused], dtype=np.float32)
         # Keyword matches past the fusion window still count and follow, by BM25.

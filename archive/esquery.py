@@ -183,6 +183,14 @@ def semantic_request(req: SearchRequest, query: Query, qvec, k: int,
     return {"knn": clause, "size": k, "_source": ["published"]}
 
 
+def cosine_request(req: SearchRequest, qvec, ids: list[str]) -> dict:
+    """The best passage cosine of each of these articles (the keyword
+    candidates): kNN restricted to them, which the cluster answers exactly."""
+    clause = knn(qvec, len(ids), filters(req) + [{"ids": {"values": ids}}])
+    clause["num_candidates"] = max(clause["num_candidates"], len(ids))
+    return {"knn": clause, "size": len(ids), "_source": False}
+
+
 def membership_request(req: SearchRequest, keyword: dict, ids: list[str]) -> dict:
     """Which of these articles (the meaning matches) also match the words."""
     return {"query": {"bool": {"must": [keyword],

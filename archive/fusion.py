@@ -15,7 +15,8 @@ bench/eval_retrieval.py compares them (BENCHMARKS.md).
 """
 from __future__ import annotations
 
-from typing import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Hashable, Mapping, Sequence
 
 from archive.query import Query
 
@@ -34,14 +35,29 @@ RELAX_BELOW = 10  # fewer articles than this with every word: also show those wi
 Ranked = Sequence[tuple[Hashable, float]]
 
 
+@dataclass
+class Candidates:
+    """What each side found, as both stores hand it to fusion.
+
+    `keyword`: (id, BM25) best first, the `strict` ones that have every word
+    first; `semantic`: (id, cosine) above the relevance floor, best first;
+    `cosine`: the cosine of keyword candidates too (below the floor or not),
+    so meaning can reorder articles that contain the words."""
+
+    keyword: Ranked = ()
+    semantic: Ranked = ()
+    strict: int = 0
+    cosine: Mapping[Hashable, float] = field(default_factory=dict)
+
+
 def similarity_floor(best) -> float:
     """The cosine below which an article does not match by meaning."""
     return MIN_SIMILARITY
 
 
-def fuse(keyword: Ranked, semantic: Ranked, query: Query) -> list[tuple[Hashable, float]]:
-    """The hybrid ranking of the top CANDIDATES of each side, best first."""
-    keyword, semantic = keyword[:CANDIDATES], semantic[:CANDIDATES]
+def fuse(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
+    """The hybrid ranking of the candidates, best first."""
+    keyword, semantic = c.keyword[:CANDIDATES], c.semantic[:CANDIDATES]
     if METHOD == "score":
         return combine(keyword, semantic, SEMANTIC_WEIGHT)
     short = query.content_words <= SHORT_QUERY_WORDS

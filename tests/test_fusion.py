@@ -35,7 +35,7 @@ def test_only_the_candidate_window_is_fused(monkeypatch):
     monkeypatch.setattr(fusion, "CANDIDATES", 2)
     kw = [("k1", 3.0), ("k2", 2.0), ("k3", 1.0)]
     sem = [("s1", 0.9), ("s2", 0.8), ("s3", 0.7)]
-    assert {i for i, _ in fusion.fuse(kw, sem, parse("x"))} == {"k1", "k2", "s1", "s2"}
+    assert {i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), parse("x"))} == {"k1", "k2", "s1", "s2"}
 
 
 @pytest.mark.parametrize("method", ["score", "rrf"])
@@ -43,14 +43,14 @@ def test_an_item_both_sides_rank_first_is_first(monkeypatch, method):
     monkeypatch.setattr(fusion, "METHOD", method)
     kw = [("both", 4.0), ("kw-only", 3.9)]
     sem = [("both", 0.6), ("sem-only", 0.59)]
-    assert fusion.fuse(kw, sem, parse("grain exports to china"))[0][0] == "both"
+    assert fusion.fuse(fusion.Candidates(kw, sem), parse("grain exports to china"))[0][0] == "both"
 
 
 def test_the_best_meaning_match_of_a_long_query_is_not_buried_by_keyword_matches():
     kw = [(f"weak-{i}", 3.0 - i / 100) for i in range(50)]
     sem = [("paraphrase", 0.31)] + [(f"related-{i}", 0.2) for i in range(10)]
     terms = parse("Unmanned spacecraft reaches Earth's satellite")
-    ranked = [i for i, _ in fusion.fuse(kw, sem, terms)]
+    ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), terms)]
     assert ranked.index("paraphrase") < 2
 
 
@@ -58,9 +58,9 @@ def test_for_a_one_or_two_word_query_the_keyword_list_leads():
     kw = [(f"barley-{i:02d}", 9.0 - i / 10) for i in range(80)]
     sem = [("wheat", 0.45), ("maize", 0.44)]
     for q in ("barley", "balance of payments"):
-        ranked = [i for i, _ in fusion.fuse(kw, sem, parse(q))]
+        ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), parse(q))]
         assert ranked[:50] == [f"barley-{i:02d}" for i in range(50)], q
-    long = [i for i, _ in fusion.fuse(kw, sem, parse("barley harvest falls in a dry year"))]
+    long = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), parse("barley harvest falls in a dry year"))]
     assert long.index("wheat") < 2, "a longer description lets meaning in at the top"
 
 
