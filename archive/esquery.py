@@ -83,8 +83,8 @@ def text_query(q: Query, relaxed: bool = False) -> dict | None:
     builds it for the embedded store: every group required, or (relaxed) any
     one word while phrases bind; a long query needs min_match of its terms.
     None when there is nothing to look for (or, relaxed, nothing to relax)."""
-    phrases = [g for g in q.groups if len(g) == 1 and g[0].phrase]
-    words = [g for g in q.groups if not (len(g) == 1 and g[0].phrase)]
+    phrases = [g for g in q.groups if len(g) == 1 and g[0].quoted]
+    words = [g for g in q.groups if not (len(g) == 1 and g[0].quoted)]
     must = [_any(g) for g in phrases]
     should = []
     if q.long:

@@ -46,10 +46,13 @@ _SEPARATORS = re.compile(r"[/:;,()\[\]{}<>|+=!?\u2026]+")
 @dataclass(frozen=True)
 class Term:
     """A word or a phrase: `tokens` as the index analyses them (stems),
-    `text` as typed, for Elasticsearch (which analyses text itself) and messages."""
+    `text` as typed, for Elasticsearch (which analyses text itself) and messages.
+    A joined word ("anti-piracy", "U.S.") is a phrase of its parts but counts as
+    one word; only a `quoted` phrase binds every match."""
 
     text: str = field(compare=False)
     tokens: tuple[str, ...] = ()
+    quoted: bool = False
 
     @property
     def phrase(self) -> bool:
@@ -75,8 +78,8 @@ class Query:
 
     @property
     def phrases(self) -> tuple[Term, ...]:
-        """Phrases that must match: they bind the meaning side too."""
-        return tuple(g[0] for g in self.groups if len(g) == 1 and g[0].phrase)
+        """Quoted phrases: they must match, meaning matches included."""
+        return tuple(g[0] for g in self.groups if len(g) == 1 and g[0].quoted)
 
     @property
     def content_words(self) -> int:
@@ -97,10 +100,10 @@ def _stop(term: Term) -> bool:
     return not term.phrase and re.sub(r"\W", "", term.text.lower()) in highlight.STOPWORDS
 
 
-def _term(text: str) -> Term | None:
+def _term(text: str, quoted: bool = False) -> Term | None:
     text = _POSSESSIVE.sub("", text)
     tokens = tuple(stem for stem, _, _ in highlight.tokens(text))
-    return Term(text, tokens) if tokens else None
+    return Term(text, tokens, quoted and len(tokens) > 1) if tokens else None
 
 
 def _content_count(text: str) -> int:
@@ -131,7 +134,7 @@ def parse(text: str) -> Query:
                 pending_or = False
                 continue
         pieces = [chunk] if kind == "phrase" else _SEPARATORS.split(chunk)
-        for t in (t for t in map(_term, pieces) if t):
+        for t in (t for t in (_term(p, kind == "phrase") for p in pieces) if t):
             if kind == "word" and not pending_or and _stop(t):
                 optional.append(t)
             elif pending_or:

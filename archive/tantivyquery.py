@@ -43,8 +43,8 @@ def build(schema, q: Query, relaxed: bool = False):
     import tantivy
 
     Must, Should, MustNot = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
-    phrases = [g for g in q.groups if len(g) == 1 and g[0].phrase]
-    words = [g for g in q.groups if not (len(g) == 1 and g[0].phrase)]
+    phrases = [g for g in q.groups if len(g) == 1 and g[0].quoted]
+    words = [g for g in q.groups if not (len(g) == 1 and g[0].quoted)]
     clauses = [(Must, _any(schema, g)) for g in phrases]
     if q.long:
         clauses.append((Must, tantivy.Query.boolean_query(
