@@ -98,14 +98,20 @@ def prepare_onnx(quantized: bool) -> tuple[str, str]:
     if not quantized:
         return target, "onnx/model.onnx"
     config = _quant_config()
-    name = f"onnx/model_qint8_{config}.onnx"
-    if not os.path.exists(os.path.join(target, name)):
+    # The exporter names the file by its weight type: qint8 for the AVX-512
+    # kernels, quint8 (unsigned) for AVX2.
+    names = [f"onnx/model_{kind}_{config}.onnx" for kind in ("qint8", "quint8")]
+    found = [n for n in names if os.path.exists(os.path.join(target, n))]
+    if not found:
         from sentence_transformers.backend import export_dynamic_quantized_onnx_model
 
         m = SentenceTransformer(target, device="cpu", backend="onnx",
                                 model_kwargs={"file_name": "onnx/model.onnx"})
         export_dynamic_quantized_onnx_model(m, config, target)
-    return target, name
+        found = [n for n in names if os.path.exists(os.path.join(target, n))]
+    if not found:
+        raise RuntimeError(f"the int8 export left none of {names} in {target}")
+    return target, found[0]
 
 
 class SentenceTransformerEmbedder:

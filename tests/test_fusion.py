@@ -34,34 +34,52 @@ def test_equal_scores_break_ties_by_id_so_pages_are_stable():
 def test_only_the_candidate_window_is_fused(monkeypatch):
     monkeypatch.setattr(fusion, "CANDIDATES", 2)
     kw = [("k1", 3.0), ("k2", 2.0), ("k3", 1.0)]
-    sem = [("s1", 0.9), ("s2", 0.8), ("s3", 0.7)]
+    sem = [("s1", 0.9), ("s2", 0.8), ("s3", 0.75)]
     assert {i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), parse("x"))} == {"k1", "k2", "s1", "s2"}
 
 
-@pytest.mark.parametrize("method", ["score", "rrf"])
+@pytest.mark.parametrize("method", ["convex", "score", "rrf"])
 def test_an_item_both_sides_rank_first_is_first(monkeypatch, method):
     monkeypatch.setattr(fusion, "METHOD", method)
     kw = [("both", 4.0), ("kw-only", 3.9)]
     sem = [("both", 0.6), ("sem-only", 0.59)]
-    assert fusion.fuse(fusion.Candidates(kw, sem), parse("grain exports to china"))[0][0] == "both"
+    c = fusion.Candidates(kw, sem, strict=2, cosine={"both": 0.6, "kw-only": 0.2})
+    assert fusion.fuse(c, parse("grain exports to china"))[0][0] == "both"
 
 
-def test_the_best_meaning_match_of_a_long_query_is_not_buried_by_keyword_matches():
-    kw = [(f"weak-{i}", 3.0 - i / 100) for i in range(50)]
-    sem = [("paraphrase", 0.31)] + [(f"related-{i}", 0.2) for i in range(10)]
-    terms = parse("Unmanned spacecraft reaches Earth's satellite")
-    ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), terms)]
-    assert ranked.index("paraphrase") < 2
+def test_a_close_paraphrase_is_not_buried_by_partial_word_matches():
+    """No article has every word ("relaxed"): articles that merely say "Earth"
+    are far in meaning and must not outrank the Moon lander."""
+    kw = [(f"says-earth-{i}", 3.0 - i / 100) for i in range(50)]
+    cosine = {i: 0.15 for i, _ in kw}
+    sem = [("moon-lander", 0.55)] + [(f"related-{i}", 0.36) for i in range(10)]
+    q = parse("Unmanned spacecraft reaches Earth's satellite")
+    ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem, strict=0, cosine=cosine), q)]
+    assert ranked[0] == "moon-lander"
 
 
-def test_for_a_one_or_two_word_query_the_keyword_list_leads():
+def test_articles_with_every_word_lead_a_short_query():
     kw = [(f"barley-{i:02d}", 9.0 - i / 10) for i in range(80)]
+    cosine = {i: 0.45 - n / 400 for n, (i, _) in enumerate(kw)}
     sem = [("wheat", 0.45), ("maize", 0.44)]
     for q in ("barley", "balance of payments"):
-        ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), parse(q))]
-        assert ranked[:50] == [f"barley-{i:02d}" for i in range(50)], q
-    long = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem), parse("barley harvest falls in a dry year"))]
-    assert long.index("wheat") < 2, "a longer description lets meaning in at the top"
+        c = fusion.Candidates(kw, sem, strict=len(kw), cosine=cosine)
+        ranked = [i for i, _ in fusion.fuse(c, parse(q))]
+        assert ranked[:20] == [f"barley-{i:02d}" for i in range(20)], q
+
+
+def test_meaning_reorders_the_articles_that_contain_the_words():
+    kw = [("mentions-in-passing", 10.0), ("about-it", 9.5)]
+    cosine = {"mentions-in-passing": 0.2, "about-it": 0.7}
+    ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, [], strict=2, cosine=cosine),
+                                        parse("grain exports"))]
+    assert ranked == ["about-it", "mentions-in-passing"]
+
+
+def test_below_the_floor_meaning_alone_is_no_match():
+    sem = [("close", fusion.MIN_SIMILARITY + 0.1), ("far", fusion.MIN_SIMILARITY - 0.05)]
+    ranked = [i for i, _ in fusion.fuse(fusion.Candidates([], sem), parse("x y"))]
+    assert ranked == ["close"]
 
 
 def test_rrf_scores_are_reciprocal_ranks():
