@@ -67,7 +67,7 @@ def _print_summary(summary, as_json: bool) -> None:
         click.echo(json.dumps(d, indent=2))
         return
     click.echo(f"new: {d['new']}  updated: {d['updated']}  unchanged: {d['unchanged']}  "
-               f"failed: {d['failed']}  warnings: {d['warnings']}")
+               f"failed: {d['failed']}  warnings: {d['warnings']}  skipped: {d['skipped']}")
     if d["seconds"]:
         rate = f"{d['articles_per_second']} articles/s" if d["articles_per_second"] else ""
         stages = ", ".join(f"{k} {v}s" for k, v in d["stages"].items())
@@ -82,6 +82,11 @@ def _print_summary(summary, as_json: bool) -> None:
         click.echo(f"  warning: {p}", err=True)
     if len(summary.warnings) > 20:
         click.echo(f"  ... and {len(summary.warnings) - 20} more warnings", err=True)
+    for p in summary.skipped[:20]:
+        click.echo(f"  skipped: {p}", err=True)
+    if len(summary.skipped) > 20:
+        click.echo(f"  ... and {len(summary.skipped) - 20} more skipped files (use --json for all)",
+                   err=True)
 
 
 def _indexer(store):

@@ -28,6 +28,7 @@ class Summary:
     unchanged: int = 0
     failed: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # files that are not article files
     passages: int = 0
     embedded: int = 0  # passages that needed the model (not in the cache)
     seconds: float = 0.0
@@ -41,12 +42,14 @@ class Summary:
         return {
             "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "failed": len(self.failed), "warnings": len(self.warnings),
+            "skipped": len(self.skipped),
             "passages": self.passages, "embedded": self.embedded,
             "seconds": round(self.seconds, 2),
             "articles_per_second": round(self.indexed / self.seconds, 1) if self.seconds else None,
             "stages": {k: round(v, 2) for k, v in self.stages.items()},
             "problems": [str(p) for p in self.failed],
             "warning_list": [str(p) for p in self.warnings],
+            "skipped_list": [str(p) for p in self.skipped],
         }
 
 
@@ -74,7 +77,12 @@ class Indexer:
         known = self.store.content_hashes()
         todo = []
         for loc in items:
-            h = content_hash(loc.article, self.embedder.name)
+            try:
+                h = content_hash(loc.article, self.embedder.name)
+            except Exception as e:  # e.g. text that cannot be encoded: this article only
+                summary.failed.append(Problem(loc.path, loc.line, f"article {loc.article.id!r}: "
+                                              f"{type(e).__name__}: {e}"))
+                continue
             old = known.get(loc.article.id)
             if old == h:
                 summary.unchanged += 1
@@ -101,7 +109,10 @@ class Indexer:
         by_id: dict[str, Located] = {}
         for item in stream:
             if isinstance(item, Problem):
-                (summary.failed if item.fatal else summary.warnings).append(item)
+                if item.skipped:
+                    summary.skipped.append(item)
+                else:
+                    (summary.failed if item.fatal else summary.warnings).append(item)
                 continue
             prev = by_id.get(item.article.id)
             if prev is not None:
