@@ -89,24 +89,42 @@ def _print_summary(summary, as_json: bool) -> None:
                    err=True)
 
 
-def _indexer(store):
+def _indexer(store, commit_every=None, commit_seconds=None):
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
     from indexer.pipeline import Indexer
 
-    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache())
+    settings = {k: v for k, v in (("commit_every", commit_every),
+                                  ("commit_seconds", commit_seconds)) if v is not None}
+    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache(), **settings)
+
+
+def _commit_options(f):
+    from indexer.pipeline import COMMIT_EVERY, COMMIT_SECONDS
+
+    f = click.option("--commit-seconds", type=click.FloatRange(min=0), default=COMMIT_SECONDS,
+                     envvar="NEWSARCHIVE_COMMIT_SECONDS", show_default=True,
+                     help="Commit at least this often, in seconds.")(f)
+    return click.option("--commit-every", type=click.IntRange(min=1), default=COMMIT_EVERY,
+                        envvar="NEWSARCHIVE_COMMIT_EVERY", show_default=True,
+                        help="Commit after this many articles (or --commit-seconds, whichever "
+                             "comes first).")(f)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_store_option
+@_commit_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def index(paths, store_url, as_json):
+def index(paths, store_url, commit_every, commit_seconds, as_json):
     """Ingest files and directories (.txt, .jsonl, .html, .rss/.atom/.xml).
 
     Directories are read recursively. Articles that have not changed since the
     last run are skipped; changed ones are updated in place. Exits 1 if any
-    article failed (the rest are indexed all the same).
+    article failed (the rest are indexed all the same); files of other types
+    inside a folder are listed as skipped. Work is committed every
+    --commit-every articles or --commit-seconds, so an interrupted run keeps
+    what it committed and running it again does only the rest.
 
     Example:
 
@@ -114,7 +132,7 @@ def index(paths, store_url, as_json):
     """
     try:
         store = open_store(store_url, writable=True)
-        summary = _indexer(store).index_paths(
+        summary = _indexer(store, commit_every, commit_seconds).index_paths(
             paths, Progress("indexing", sys.stderr.isatty() and not as_json))
         store.close()
     except StoreError as e:
