@@ -246,21 +246,51 @@ def stats(store_url, as_json):
 
 @cli.command()
 @_store_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-def serve(store_url, host, port):
-    """Serve the search page.
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address makes the archive "
+                   "reachable from other machines, without a login.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1),
+              help="Request threads per worker process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (POSIX only); each loads its own copy of the model, "
+                   "about 1 GB.")
+@click.option("--idle-timeout", default=30.0, show_default=True, type=click.FloatRange(min=1),
+              help="Close a connection after this many seconds without data, including one "
+                   "that never finishes sending its request headers.")
+@click.option("--connection-limit", default=1000, show_default=True,
+              type=click.IntRange(min=1), help="Open connections per worker, at most.")
+def serve(store_url, host, port, threads, workers, idle_timeout, connection_limit):
+    """Serve the search page and the JSON API with a production WSGI server.
+
+    Requests are served by waitress: incomplete requests never hold a thread,
+    idle connections are closed after --idle-timeout, and the Werkzeug
+    debugger is never on (FLASK_DEBUG is ignored).
 
     Example:
 
-        newsarchive serve --port 8080
+        newsarchive serve --port 8080 --threads 8
     """
     from archive.web import create_app
+    from indexer import serving
 
-    app = create_app({"STORE": store_url})
-    click.echo(f"Serving {app.config['STORE'] or default_location()} on http://{host}:{port}/",
-               err=True)
-    app.run(host=host, port=port, threaded=True)
+    if not serving.is_loopback(host):
+        click.echo(f"warning: listening on {host} makes the archive reachable from other "
+                   "machines, and it has no login; put it behind a reverse proxy with "
+                   "authentication and TLS, or use --host 127.0.0.1", err=True)
+    settings = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
+    where = store_url or os.environ.get("NEWSARCHIVE_STORE") or default_location()
+
+    def announce(url):
+        click.echo(f"Serving {where} on {url} ({workers} worker{'s' if workers > 1 else ''} x "
+                   f"{threads} threads, waitress); Ctrl-C stops", err=True)
+
+    try:
+        status = serving.run(lambda: create_app({"STORE": store_url}), settings, announce)
+    except OSError as e:
+        _fail(e, f"is another server already on port {port}? Try --port")
+    sys.exit(status)
 
 
 @cli.command("eval")
