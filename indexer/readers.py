@@ -139,8 +139,11 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Problem]:
         path = Path(p)
         try:
             mode = path.stat().st_mode
-        except OSError:
+        except FileNotFoundError:
             yield Problem(str(path), None, "no such file or directory")
+            continue
+        except OSError as e:
+            yield Problem(str(path), None, f"cannot read: {e.strerror or e}")
             continue
         if stat.S_ISDIR(mode):
             for root, dirs, files in os.walk(path):
