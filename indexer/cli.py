@@ -289,7 +289,10 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
     try:
         status = serving.run(lambda: create_app({"STORE": store_url}), settings, announce)
     except OSError as e:
-        _fail(e, f"is another server already on port {port}? Try --port")
+        import errno
+
+        _fail(e, f"another server is on port {port}; try another --port"
+              if e.errno == errno.EADDRINUSE else f"is {host} an address of this machine?")
     sys.exit(status)
 
 
