@@ -241,6 +241,7 @@ def main() -> None:
     print(f"bench: indexed in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     paths = _queries(titles)
 
+    load_before = os.getloadavg()[0]
     results = []
     for workers in args.workers:
         server = Server(work, args.threads, workers)
@@ -267,7 +268,9 @@ def main() -> None:
     body = f"""Command: `flock /tmp/bench.lock .venv/bin/python bench/load.py --base {args.base} \
 --extra {args.extra} --clients {args.clients} --seconds {args.seconds:g} --threads {args.threads} \
 --workers {' '.join(map(str, args.workers))}` (commit {git_rev()}).
-Machine: {machine()}, {_amx()}; shared with other work, so the numbers move by some percent.
+Machine: {machine()}, {_amx()}; shared with other work: the 1-minute load average was
+{load_before:.1f} when the load began and {os.getloadavg()[0]:.1f} when it ended, so these are
+numbers under contention.
 
 `newsarchive serve` (waitress, {args.threads} threads per worker, default embedding backend)
 on 127.0.0.1 over an embedded store of {args.base} articles of the shared corpus; {args.clients}
