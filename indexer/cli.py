@@ -67,7 +67,7 @@ def _print_summary(summary, as_json: bool) -> None:
         click.echo(json.dumps(d, indent=2))
         return
     click.echo(f"new: {d['new']}  updated: {d['updated']}  unchanged: {d['unchanged']}  "
-               f"failed: {d['failed']}  warnings: {d['warnings']}")
+               f"failed: {d['failed']}  warnings: {d['warnings']}  skipped: {d['skipped']}")
     if d["seconds"]:
         rate = f"{d['articles_per_second']} articles/s" if d["articles_per_second"] else ""
         stages = ", ".join(f"{k} {v}s" for k, v in d["stages"].items())
@@ -82,26 +82,49 @@ def _print_summary(summary, as_json: bool) -> None:
         click.echo(f"  warning: {p}", err=True)
     if len(summary.warnings) > 20:
         click.echo(f"  ... and {len(summary.warnings) - 20} more warnings", err=True)
+    for p in summary.skipped[:20]:
+        click.echo(f"  skipped: {p}", err=True)
+    if len(summary.skipped) > 20:
+        click.echo(f"  ... and {len(summary.skipped) - 20} more skipped files (use --json for all)",
+                   err=True)
 
 
-def _indexer(store):
+def _indexer(store, commit_every=None, commit_seconds=None):
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
     from indexer.pipeline import Indexer
 
-    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache())
+    settings = {k: v for k, v in (("commit_every", commit_every),
+                                  ("commit_seconds", commit_seconds)) if v is not None}
+    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache(), **settings)
+
+
+def _commit_options(f):
+    from indexer.pipeline import COMMIT_EVERY, COMMIT_SECONDS
+
+    f = click.option("--commit-seconds", type=click.FloatRange(min=0), default=COMMIT_SECONDS,
+                     envvar="NEWSARCHIVE_COMMIT_SECONDS", show_default=True,
+                     help="Commit at least this often, in seconds.")(f)
+    return click.option("--commit-every", type=click.IntRange(min=1), default=COMMIT_EVERY,
+                        envvar="NEWSARCHIVE_COMMIT_EVERY", show_default=True,
+                        help="Commit after this many articles (or --commit-seconds, whichever "
+                             "comes first).")(f)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_store_option
+@_commit_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def index(paths, store_url, as_json):
+def index(paths, store_url, commit_every, commit_seconds, as_json):
     """Ingest files and directories (.txt, .jsonl, .html, .rss/.atom/.xml).
 
     Directories are read recursively. Articles that have not changed since the
     last run are skipped; changed ones are updated in place. Exits 1 if any
-    article failed (the rest are indexed all the same).
+    article failed (the rest are indexed all the same); files of other types
+    inside a folder are listed as skipped. Work is committed every
+    --commit-every articles or --commit-seconds, so an interrupted run keeps
+    what it committed and running it again does only the rest.
 
     Example:
 
@@ -109,7 +132,7 @@ def index(paths, store_url, as_json):
     """
     try:
         store = open_store(store_url, writable=True)
-        summary = _indexer(store).index_paths(
+        summary = _indexer(store, commit_every, commit_seconds).index_paths(
             paths, Progress("indexing", sys.stderr.isatty() and not as_json))
         store.close()
     except StoreError as e:
@@ -223,21 +246,54 @@ def stats(store_url, as_json):
 
 @cli.command()
 @_store_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-def serve(store_url, host, port):
-    """Serve the search page.
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but a loopback address makes the archive "
+                   "reachable from other machines, without a login.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1),
+              help="Request threads per worker process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (POSIX only); each loads its own copy of the model, "
+                   "about 1 GB.")
+@click.option("--idle-timeout", default=30.0, show_default=True, type=click.FloatRange(min=1),
+              help="Close a connection after this many seconds without data, including one "
+                   "that never finishes sending its request headers.")
+@click.option("--connection-limit", default=1000, show_default=True,
+              type=click.IntRange(min=1), help="Open connections per worker, at most.")
+def serve(store_url, host, port, threads, workers, idle_timeout, connection_limit):
+    """Serve the search page and the JSON API with a production WSGI server.
+
+    Requests are served by waitress: incomplete requests never hold a thread,
+    idle connections are closed after --idle-timeout, and the Werkzeug
+    debugger is never on (FLASK_DEBUG is ignored).
 
     Example:
 
-        newsarchive serve --port 8080
+        newsarchive serve --port 8080 --threads 8
     """
     from archive.web import create_app
+    from indexer import serving
 
-    app = create_app({"STORE": store_url})
-    click.echo(f"Serving {app.config['STORE'] or default_location()} on http://{host}:{port}/",
-               err=True)
-    app.run(host=host, port=port, threaded=True)
+    if not serving.is_loopback(host):
+        click.echo(f"warning: listening on {host} makes the archive reachable from other "
+                   "machines, and it has no login; put it behind a reverse proxy with "
+                   "authentication and TLS, or use --host 127.0.0.1", err=True)
+    settings = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
+    where = store_url or os.environ.get("NEWSARCHIVE_STORE") or default_location()
+
+    def announce(url):
+        click.echo(f"Serving {where} on {url} ({workers} worker{'s' if workers > 1 else ''} x "
+                   f"{threads} threads, waitress); Ctrl-C stops", err=True)
+
+    try:
+        status = serving.run(lambda: create_app({"STORE": store_url}), settings, announce)
+    except OSError as e:
+        import errno
+
+        _fail(e, f"another server is on port {port}; try another --port"
+              if e.errno == errno.EADDRINUSE else f"is {host} an address of this machine?")
+    sys.exit(status)
 
 
 @cli.command("eval")

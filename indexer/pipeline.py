@@ -28,6 +28,7 @@ class Summary:
     unchanged: int = 0
     failed: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # files that are not article files
     passages: int = 0
     embedded: int = 0  # passages that needed the model (not in the cache)
     seconds: float = 0.0
@@ -41,12 +42,14 @@ class Summary:
         return {
             "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
             "failed": len(self.failed), "warnings": len(self.warnings),
+            "skipped": len(self.skipped),
             "passages": self.passages, "embedded": self.embedded,
             "seconds": round(self.seconds, 2),
             "articles_per_second": round(self.indexed / self.seconds, 1) if self.seconds else None,
             "stages": {k: round(v, 2) for k, v in self.stages.items()},
             "problems": [str(p) for p in self.failed],
             "warning_list": [str(p) for p in self.warnings],
+            "skipped_list": [str(p) for p in self.skipped],
         }
 
 
@@ -56,15 +59,29 @@ def content_hash(a: Article, model: str) -> str:
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
+COMMIT_EVERY = 500
+COMMIT_SECONDS = 30.0
+# A rebuild is thrown away whole if it stops, so its commits only bound the
+# memory of pending writes: by count, and rarely (each one rewrites the table).
+REBUILD_COMMIT_EVERY = 2000
+
+
 class Indexer:
+    """`commit_every` articles or `commit_seconds`, whichever comes first, make
+    a commit: a run that is killed keeps what it committed, and the rerun
+    finds those articles unchanged and does only the rest."""
+
     def __init__(self, store: Store, embedder, extractor, cache: EmbedCache | None = None,
-                 batch_size: int = 64, commit_every: int = 2000):
+                 batch_size: int = 64, commit_every: int = COMMIT_EVERY,
+                 commit_seconds: float = COMMIT_SECONDS):
         self.store = store
         self.embedder = embedder
         self.extractor = extractor
         self.cache = cache
         self.batch_size = batch_size
         self.commit_every = commit_every
+        self.commit_seconds = commit_seconds
+        self.clock = time.monotonic
 
     def index_paths(self, paths: Iterable[str], progress: Progress | None = None) -> Summary:
         summary = Summary()
@@ -74,7 +91,12 @@ class Indexer:
         known = self.store.content_hashes()
         todo = []
         for loc in items:
-            h = content_hash(loc.article, self.embedder.name)
+            try:
+                h = content_hash(loc.article, self.embedder.name)
+            except Exception as e:  # e.g. text that cannot be encoded: this article only
+                summary.failed.append(Problem(loc.path, loc.line, f"article {loc.article.id!r}: "
+                                              f"{type(e).__name__}: {e}"))
+                continue
             old = known.get(loc.article.id)
             if old == h:
                 summary.unchanged += 1
@@ -93,7 +115,8 @@ class Indexer:
         todo = [(Located(s.article, "(stored)", None),
                  content_hash(s.article, self.embedder.name), True) for s in stored]
         with self.store.rebuild() as fresh:
-            self._process(todo, summary, progress, store=fresh)
+            self._process(todo, summary, progress, store=fresh,
+                          commit_every=REBUILD_COMMIT_EVERY, commit_seconds=float("inf"))
         summary.seconds = time.perf_counter() - t0
         return summary
 
@@ -101,7 +124,10 @@ class Indexer:
         by_id: dict[str, Located] = {}
         for item in stream:
             if isinstance(item, Problem):
-                (summary.failed if item.fatal else summary.warnings).append(item)
+                if item.skipped:
+                    summary.skipped.append(item)
+                else:
+                    (summary.failed if item.fatal else summary.warnings).append(item)
                 continue
             prev = by_id.get(item.article.id)
             if prev is not None:
@@ -112,14 +138,17 @@ class Indexer:
         return list(by_id.values())
 
     def _process(self, todo, summary: Summary, progress: Progress | None,
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, commit_every: int | None = None,
+                 commit_seconds: float | None = None) -> None:
         from indexer.entities import NameBook
 
         # Names come from the live archive (for a rebuild: the old index) and
         # grow with each batch of this run.
         self.names = NameBook(self.store.known_people())
         store = store or self.store
-        since_commit = 0
+        commit_every = commit_every or self.commit_every
+        commit_seconds = self.commit_seconds if commit_seconds is None else commit_seconds
+        since_commit, last_commit = 0, self.clock()
         for i in range(0, len(todo), self.batch_size):
             batch = todo[i:i + self.batch_size]
             docs = self._prepare(batch, summary)
@@ -139,9 +168,9 @@ class Indexer:
                 else:
                     summary.updated += 1
             since_commit += len(docs)
-            if since_commit >= self.commit_every:
+            if since_commit >= commit_every or self.clock() - last_commit >= commit_seconds:
                 store.commit()
-                since_commit = 0
+                since_commit, last_commit = 0, self.clock()
             summary.stages["write"] += time.perf_counter() - t
             if progress:
                 progress(min(i + self.batch_size, len(todo)), len(todo))
