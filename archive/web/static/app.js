@@ -38,6 +38,20 @@
     d.path = url.pathname + url.search;
   });
 
+  // History: htmx snapshots the page when the URL changes, as HTML, so the
+  // box would come back with the text it was first rendered with. The
+  // snapshot's box gets the query of the URL it is saved under, so Back and
+  // Forward restore it exactly (mode and filters are server-rendered already).
+  document.addEventListener("htmx:beforeHistorySave", function (e) {
+    var q = box();
+    if (!q) return;
+    var path = (e.detail && e.detail.path) || location.pathname + location.search;
+    var saved = new URL(path, location.href).searchParams.get("q") || "";
+    var typed = q.value;
+    q.setAttribute("value", saved);
+    q.value = typed;  // what the reader sees now stays as it is
+  });
+
   // Errors: a message in the page; the reader's input stays as it is, and
   // the next request that gets an answer clears the message.
   function notice(text) {
