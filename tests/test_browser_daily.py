@@ -359,3 +359,4 @@ def test_live_region_announces_the_count_only(server, page):
     settle(page)
     assert page.locator("[aria-live]").count() == 1
     assert re.fullmatch(r"\d+ articles?", page.inner_text("#announce"))
+    assert page.title().startswith("Messi – "), "each history entry has its own title"
