@@ -78,8 +78,6 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
     peak = max((v.count for v in months), default=0)
     out.append({
         "name": "months", "title": FACET_TITLES["months"], "peak": peak,
-        "first": months[0].label if months else None,
-        "last": months[-1].label if months else None,
         "results": [{
             "value": v.value, "label": _month_label(v.value), "count": v.count,
             "selected": v.selected, "id": _id("months", v.value),
