@@ -177,6 +177,18 @@ def test_enter_pushes_once(server, page):
     assert page.evaluate("history.length") == start + 1
 
 
+def test_enter_straight_after_typing_pushes_one_entry(server, page):
+    page.goto(server + "/?q=Putin")
+    start = page.evaluate("history.length")
+    type_into_box(page, " slowpoke")  # the submit is still in flight when the pause ends
+    page.press("#q", "Enter")
+    url_has(page, "q=Putin slowpoke", timeout=15000)
+    page.wait_for_timeout(SLOW * 1000 + 800)
+    settle(page)
+    assert page.evaluate("history.length") == start + 1, "Enter added its entry"
+    assert "q=Putin+slowpoke" in page.url
+
+
 # -- paging ------------------------------------------------------------------
 def test_next_keeps_size_and_scrolls_to_the_results(server, page):
     page.set_viewport_size({"width": 1200, "height": 600})

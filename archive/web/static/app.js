@@ -38,6 +38,27 @@
     d.path = url.pathname + url.search;
   });
 
+  // Enter right after typing: the pending "pause in typing" request would ask
+  // for what the submit already asks for, and replace it (hx-sync), turning
+  // the submit's new history entry into a replaced one. It is dropped instead.
+  var inflight = null;
+  function queryOf(path) {
+    try { return (new URL(path, location.href).searchParams.get("q") || "").trim(); }
+    catch (err) { return null; }
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var info = e.detail.pathInfo;
+    inflight = info ? { elt: e.detail.elt, q: queryOf(info.finalRequestPath) } : null;
+  });
+  document.addEventListener("htmx:afterRequest", function () { inflight = null; });
+  document.addEventListener("htmx:confirm", function (e) {
+    var q = box();
+    if (q && e.detail.elt === q && inflight && inflight.elt !== q &&
+        inflight.elt.id === "search" && inflight.q === q.value.trim()) {
+      e.preventDefault();
+    }
+  });
+
   // History: htmx snapshots the page when the URL changes, as HTML, so the
   // box would come back with the text it was first rendered with. The
   // snapshot's box gets the query of the URL it is saved under, so Back and
