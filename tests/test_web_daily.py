@@ -81,6 +81,14 @@ def test_next_keeps_the_page_size(client):
     assert "6–10 of 36 articles" in html
 
 
+def test_page_size_links_keep_the_filters(client):
+    html = client.get("/?country=UA&sort=newest").get_data(as_text=True)
+    assert 'href="/?country=UA&amp;sort=newest&amp;size=20"' in html
+    assert '<strong aria-current="true">10</strong>' in html
+    html = client.get("/?country=UA&size=20", headers=HX).get_data(as_text=True)
+    assert '<input type="hidden" name="size" value="20">' in html
+
+
 def test_a_page_past_the_end_says_so_and_links_the_last_page(client):
     html = client.get("/?size=10&page=9999").get_data(as_text=True)
     assert "9991" not in html and "past the end" in html

@@ -69,6 +69,8 @@ def _context(req, result, notes, warming) -> dict:
         "self_url": params.url("/", req, more=params.more(request.args)),
         "sort_urls": {s: params.url("/", req, sort=s if s != "relevance" else None, page=None)
                       for s in ("relevance", "newest")},
+        "size_urls": {n: params.url("/", req, size=n if n != params.PAGE_SIZE else None, page=None)
+                      for n in (10, 20, 50)},
         "export_urls": {f: params.url(f"/export.{f}", req, page=None, size=None)
                         for f in ("csv", "jsonl")},
         "feed_url": params.url("/feed", req, page=None, size=None, sort=None),
