@@ -51,7 +51,7 @@ class Warmup:
         try:
             with app.app_context():
                 store = get_store()
-                store.search(SearchRequest(q="warm up", mode="hybrid", size=1, facets=False))
+                store.search(SearchRequest(q="warm up", mode="hybrid", size=1))
             self.state = "ready"
         except Exception:  # a broken store is reported by the searches themselves
             log.exception("warm-up failed")
