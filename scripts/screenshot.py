@@ -32,6 +32,7 @@ def main() -> None:
             [ROOT / "samples"])
         store.close()
         app = create_app({"STORE": str(Path(tmp) / "store")})
+        app.extensions["warmup"].done.wait(120)  # the model is loaded: no "warming up" note
         srv = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         with sync_playwright() as p:

@@ -19,7 +19,7 @@ def test_full_page_and_partial_from_one_url(client):
 
 def test_query_words_and_entities_are_marked(client):
     html = client.get("/?q=Budapest&mode=keyword").get_data(as_text=True)
-    assert 'title="Country: Hungary (HU)"><mark>Budapest</mark></a>' in html
+    assert 'title="Country: Hungary (HU)" tabindex="-1"><mark>Budapest</mark></a>' in html
     assert 'class="ent ent-person"' in html
 
 

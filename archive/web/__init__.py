@@ -1,12 +1,17 @@
 """The read side's web page: a Flask app factory in the flaskr style."""
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from pathlib import Path
 
 from flask import Flask, g, jsonify, render_template, request
 
 from archive.store import StoreError, open_store
+
+log = logging.getLogger(__name__)
 
 
 def _template_dir() -> str:
@@ -20,32 +25,83 @@ def _template_dir() -> str:
     return str(Path(newsarchive_templates.__file__).parent)
 
 
+class Warmup:
+    """Loading the query model takes seconds; it happens once, at start-up,
+    in a background thread, so the first search is as fast as the rest.
+    Until it is done the page says so and hybrid searches use keywords only."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.state = "cold"  # cold -> warming -> ready | failed
+        self.seconds: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        # Without a warm-up (turned off) the model loads on first use, as before.
+        return self.state in ("cold", "ready", "failed")
+
+    def start(self, app: Flask) -> None:
+        self.state = "warming"
+        threading.Thread(target=self._run, args=(app,), name="warmup", daemon=True).start()
+
+    def _run(self, app: Flask) -> None:
+        from archive.model import SearchRequest
+
+        started = time.perf_counter()
+        try:
+            with app.app_context():
+                store = get_store()
+                store.search(SearchRequest(q="warm up", mode="hybrid", size=1))
+            self.state = "ready"
+        except Exception:  # a broken store is reported by the searches themselves
+            log.exception("warm-up failed")
+            self.state = "failed"
+        finally:
+            self.seconds = round(time.perf_counter() - started, 2)
+            self.done.set()
+
+
 def create_app(config: dict | None = None) -> Flask:
+    """`WARMUP` (default True) loads the store and the query model in the
+    background at start-up; tests and scripts may turn it off."""
     app = Flask(__name__, template_folder=_template_dir())
-    app.config.update(STORE=os.environ.get("NEWSARCHIVE_STORE"), EMBEDDER=None)
+    app.config.update(STORE=os.environ.get("NEWSARCHIVE_STORE"), EMBEDDER=None, WARMUP=True)
     app.config.update({k: v for k, v in (config or {}).items() if v is not None})
 
     from archive.web import views
 
     app.register_blueprint(views.bp)
     app.teardown_appcontext(_close)
+    app.extensions["warmup"] = Warmup()
 
     @app.errorhandler(Exception)
     def handle_error(e):
         from werkzeug.exceptions import HTTPException
 
+        headers = {}
         if isinstance(e, HTTPException):
             status, message = e.code, e.description
-        elif isinstance(e, (StoreError, ValueError)):
+            if status == 405 and getattr(e, "valid_methods", None):
+                headers["Allow"] = ", ".join(e.valid_methods)
+        elif isinstance(e, StoreError):
+            # Written for readers ("run newsarchive index first").
             status, message = 400, str(e)
         else:
-            app.logger.exception("unhandled error")
+            # Anything else (a tantivy "Schema error", a ValueError deep in a
+            # library) is logged with its details and never shown.
+            app.logger.exception("unhandled error on %s", request.full_path)
             status, message = 500, "Something went wrong on our side. Please try again."
         if request.path.startswith("/api/"):
-            return jsonify({"error": {"status": status, "message": message}}), status
-        if request.headers.get("HX-Request"):
-            return render_template("_error.html", status=status, message=message), status
-        return render_template("error.html", status=status, message=message), status
+            resp = jsonify({"error": {"status": status, "message": message}})
+        elif request.headers.get("HX-Request"):
+            resp = app.make_response(render_template("_error.html", status=status,
+                                                     message=message))
+        else:
+            resp = app.make_response(render_template("error.html", status=status,
+                                                     message=message))
+        resp.status_code = status
+        resp.headers.update(headers)
+        return resp
 
     @app.after_request
     def headers(resp):
@@ -54,12 +110,16 @@ def create_app(config: dict | None = None) -> Flask:
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
 
+    if app.config.get("WARMUP"):
+        app.extensions["warmup"].start(app)
     return app
 
 
 _stores: dict = {}
+_stores_lock = threading.Lock()
 
 
 def get_store():
@@ -69,8 +129,9 @@ def get_store():
     if "store" not in g:
         url = current_app.config.get("STORE")
         key = (url, current_app.config.get("EMBEDDER"))
-        if key not in _stores:
-            _stores[key] = open_store(url, embedder=_embedder_loader(current_app.config))
+        with _stores_lock:
+            if key not in _stores:
+                _stores[key] = open_store(url, embedder=_embedder_loader(current_app.config))
         g.store = _stores[key]
     return g.store
 

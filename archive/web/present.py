@@ -5,6 +5,9 @@ piece of text; no markup is ever stored or trusted.
 """
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import quote
+
 from archive.countries import country_name
 from archive.highlight import render
 from archive.model import Entity, SearchRequest, SearchResult, Span
@@ -38,8 +41,22 @@ def entity_url(kind: str, key: str, req: SearchRequest | None = None) -> str:
     return params.url("/", base, **{params.PARAM[facet]: current + [key], "page": None})
 
 
-def facets(result: SearchResult, more: str | None = None) -> list[dict]:
-    """Datasette-style facets; `more` is the one facet shown in full."""
+def safe_url(value: str | None) -> str | None:
+    """A stored URL worth linking to: http(s) only, never javascript: or data:."""
+    if not value:
+        return None
+    v = value.strip()
+    return v if v.lower().startswith(("http://", "https://")) and len(v) < 2048 else None
+
+
+def _id(*parts: str) -> str:
+    """A stable element id for a facet value, so focus stays on it after a swap."""
+    return "f-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+
+
+def facets(result: SearchResult, more: str | None = None, base: str = "/") -> list[dict]:
+    """Datasette-style facets; `more` is the one facet shown in full. `base`
+    is the path the toggle links point to: the page, or the JSON API."""
     req = result.request
     out = []
     for name in ("people", "countries", "sources"):
@@ -50,37 +67,40 @@ def facets(result: SearchResult, more: str | None = None) -> list[dict]:
             "name": name, "title": FACET_TITLES[name],
             "results": [{
                 "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
-                "toggle_url": "/?" + _qs(params.toggle(req, name, v.value)),
+                "toggle_url": base + "?" + _qs(params.toggle(req, name, v.value)),
+                "id": _id(name, v.value),
             } for v in shown],
-            "more_url": params.url("/", req, more=name)
+            "more_url": params.url(base, req, more=name)
             if not expanded and len(shown) < len(values) else None,
-            "less_url": params.url("/", req) if expanded else None,
+            "less_url": params.url(base, req) if expanded else None,
         })
     months = result.facets.get("months", [])
     peak = max((v.count for v in months), default=0)
     out.append({
-        "name": "months", "title": FACET_TITLES["months"],
+        "name": "months", "title": FACET_TITLES["months"], "peak": peak,
         "results": [{
-            "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
+            "value": v.value, "label": _month_label(v.value), "count": v.count,
+            "selected": v.selected, "id": _id("months", v.value),
             "height": round(100 * v.count / peak) if peak else 0,
-            "toggle_url": params.url("/", req, page=None, **_month_range(v.value)),
+            "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
         } for v in months],
     })
     return out
 
 
+def _month_label(month: str) -> str:
+    import calendar
+
+    try:
+        y, m = month.split("-")
+        return f"{calendar.month_abbr[int(m)]} {y}"
+    except (ValueError, IndexError):
+        return month
+
+
 def _top(values, n):
     """The first n values, plus any selected value past them."""
     return [v for i, v in enumerate(values) if i < n or v.selected]
-
-
-def _month_range(month: str) -> dict:
-    import calendar
-    import datetime as dt
-
-    y, m = (int(x) for x in month.split("-"))
-    last = calendar.monthrange(y, m)[1]
-    return {"from": dt.date(y, m, 1).isoformat(), "to": dt.date(y, m, last).isoformat()}
 
 
 def _qs(args) -> str:
@@ -104,13 +124,42 @@ def chips(req: SearchRequest) -> list[dict]:
     return out
 
 
+def counts(result: SearchResult) -> dict:
+    """What the count line says: how many articles contain the words and how
+    many more match by meaning, when the store tells them apart."""
+    req = result.request
+    total = result.total
+    kw, sem = result.keyword_total, result.semantic_total
+    split = bool(req.q) and req.mode == "hybrid" and (kw or sem) and kw + sem == total
+    if not req.q:
+        words = None
+    elif split and kw and sem:
+        words = (f"{kw:,} article{'s' if kw != 1 else ''} contain{'' if kw != 1 else 's'} "
+                 f"your words; {sem:,} more match by meaning")
+    elif split and sem:
+        words = f"No article contains your words; {sem:,} match by meaning"
+    elif split:
+        words = f"{kw:,} article{'s' if kw != 1 else ''} contain{'' if kw != 1 else 's'} your words"
+    else:
+        words = None
+    return {
+        "total": total, "summary": words,
+        "relaxed": "No article has all your words; showing articles with most of them."
+        if result.relaxed else None,
+        "announce": f"{total:,} article{'s' if total != 1 else ''}" if total else "No articles",
+    }
+
+
 def hits(result: SearchResult) -> list[dict]:
     req = result.request
+    back = params.to_args(req)
     out = []
     for h in result.hits:
         out.append({
             "id": h.id, "title": h.title, "title_segments": segments(h.title, h.title_spans, req),
-            "published": h.published, "source": h.source, "url": h.url, "score": h.score,
+            "href": f"/articles/{quote(h.id, safe='')}" + ("?" + _qs(back) if back else ""),
+            "published": h.published, "source": h.source, "url": safe_url(h.url),
+            "score": h.score, "matched": h.matched,
             "segments": segments(h.passage, h.spans, req),
             "clipped_start": h.passage_start > 0,
             "clipped_end": not h.passage.rstrip().endswith((".", "!", "?", "\"", "”", "’", ")")),
@@ -122,12 +171,14 @@ def hits(result: SearchResult) -> list[dict]:
 def pages(result: SearchResult) -> dict:
     req = result.request
     last = max(1, -(-result.total // req.size))
+    past_end = req.page > last and result.total > 0
     return {
-        "page": req.page, "last": last,
-        "prev_url": params.url("/", req, page=req.page - 1 if req.page > 2 else None)
-        if req.page > 1 else None,
+        "page": req.page, "last": last, "past_end": past_end,
+        "last_url": params.url("/", req, page=last if last > 1 else None),
+        "prev_url": params.url("/", req, page=min(req.page - 1, last) if min(req.page - 1, last) > 1
+                               else None) if req.page > 1 else None,
         "next_url": params.url("/", req, page=req.page + 1) if req.page < last else None,
-        "first": req.offset + 1 if result.total else 0,
+        "first": req.offset + 1 if result.hits else 0,
         "last_shown": req.offset + len(result.hits),
     }
 
