@@ -169,11 +169,14 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     canonical: dict[str, str] = {}
     for name in full:
         canonical[name] = name
-    for single in singles:
+    shared: dict[str, list[str]] = {}  # a short form several full names end with
+    for single in sorted(singles):
         owners = [n for n in full if n.split()[-1] == single] or \
                  [n for n in full if n.split()[0] == single]
-        if owners:
-            canonical[single] = max(owners, key=lambda n: full[n])
+        if len(owners) > 1:
+            shared[single] = sorted(owners)
+        elif owners:
+            canonical[single] = owners[0]
         elif _mostly_not_a_person(votes.get(single)):
             continue  # "Surrey" the team, called ORG more often than PERSON
         else:
@@ -194,16 +197,24 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     # Every occurrence of a name counts, whatever label the model gave it there
     # (it often calls a surname an ORG). A surname is searched for only if the
     # model itself used it alone as a name, so "May" the month stays out.
-    variants: dict[str, str] = dict(canonical)
+    # Sets are walked in sorted order throughout: with Python's per-process
+    # string hashing, set order differs between runs (and between the NER
+    # helper processes), and a surname shared by two people went to whichever
+    # came first, so two builds of one input disagreed.
+    variants: dict[str, list[str]] = {k: [v] for k, v in canonical.items()}
+    variants.update(shared)
     whole = texts["title"] + "\n" + texts["body"]
-    for name in set(canonical.values()):
-        last = name.split()[-1]
-        if len(name.split()) > 1 and last not in variants and _safe_surname(last, whole):
-            variants[last] = name
+    by_last: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(set(canonical.values())):
+        if len(name.split()) > 1:
+            by_last[name.split()[-1]].append(name)
+    for last, names in by_last.items():
+        if last not in variants and _safe_surname(last, whole):
+            variants[last] = names
     mentions: dict[str, list[Mention]] = defaultdict(list)
     seen: set[tuple[str, int]] = set()
-    for surface in sorted(variants, key=len, reverse=True):
-        name = variants[surface]
+    for surface in sorted(variants, key=lambda v: (-len(v), v)):
+        owners = variants[surface]
         for field, text in texts.items():
             pattern = surface.upper() if text.isupper() else surface
             for m in re.finditer(rf"(?<![\w]){re.escape(pattern)}(?![\w])", text):
@@ -211,10 +222,29 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
                     continue
                 if " " not in surface and _after_other_name(text, m.start()):
                     continue  # "Dow Jones" is not Mr Jones
+                name = owners[0] if len(owners) == 1 else \
+                    _nearest_before(owners, mentions, field, m.start())
                 seen.update((field, i) for i in range(m.start(), m.end()))
                 mentions[name].append(Mention(field, m.start(), m.end()))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
+
+
+def _nearest_before(owners: list[str], mentions: dict[str, list[Mention]], field: str,
+                    start: int) -> str:
+    """ "Laura Bush ... George Bush ... Bush said": a surname two people share
+    is the one named last before it (full names are matched first, being
+    longer); before any of them, the first named."""
+    best, best_pos = None, -1
+    first, first_pos = owners[0], None
+    for name in owners:
+        for m in mentions.get(name, ()):
+            key = (m.field != "title", m.start)
+            if first_pos is None or key < first_pos:
+                first, first_pos = name, key
+            if m.field == field and m.start < start and m.start > best_pos:
+                best, best_pos = name, m.start
+    return best or first
 
 
 _PARTICLES_BEFORE = re.compile(r"(?<![\w.])(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]a|[Dd]el|[Dd]os) )+$")
