@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from archive.countries import country_names
 from archive.model import Entity, Mention
-from indexer import people, places
+from indexer import people, places, unwrap
 
 
 def _load_nlp():
@@ -54,10 +54,14 @@ class EntityExtractor:
     def extract(self, title: str, body: str) -> list[Entity]:
         return self.extract_many([(title, body)])[0]
 
-    def extract_many(self, items: Sequence[tuple[str, str]], batch_size: int = 32) -> list[list[Entity]]:
+    def extract_many(self, items: Sequence[tuple[str, str]], batch_size: int = 32,
+                     wrapped: bool = True) -> list[list[Entity]]:
+        """`wrapped=False` says every line end in the bodies is a hard break
+        (text set one sentence a line, as CoNLL-2003 is annotated); by default
+        line ends that are soft wraps are read as spaces."""
         items = list(items)
         if self.workers < 2 or len(items) < self.MIN_SPLIT:
-            return self._extract_here(items, batch_size)
+            return self._extract_here(items, batch_size, wrapped)
         if self._pool is None:
             from indexer.nerworker import Helpers
 
@@ -67,36 +71,54 @@ class EntityExtractor:
         from indexer.nerworker import HelperError
 
         try:
-            pending = self._pool.send(chunks[1:], batch_size)
+            pending = self._pool.send(chunks[1:], batch_size, wrapped)
         except OSError as e:  # a helper that died before the request
-            return self._fall_back(e, chunks, batch_size)
-        out = self._extract_here(chunks[0], batch_size)
+            return self._fall_back(e, chunks, batch_size, wrapped)
+        out = self._extract_here(chunks[0], batch_size, wrapped)
         try:
             return out + self._pool.receive(pending)
         except HelperError as e:
-            return out + self._fall_back(e, chunks[1:], batch_size)
+            return out + self._fall_back(e, chunks[1:], batch_size, wrapped)
 
-    def _fall_back(self, error, chunks, batch_size):
+    def _fall_back(self, error, chunks, batch_size, wrapped=True):
         logging.getLogger(__name__).warning(
             "entity helper failed (%s); extracting in this process from now on", error)
         self.close()
         self.workers = 1
-        return [r for c in chunks for r in self._extract_here(c, batch_size)]
+        return [r for c in chunks for r in self._extract_here(c, batch_size, wrapped)]
 
-    def _extract_here(self, items, batch_size=32):
+    def _extract_here(self, items, batch_size=32, wrapped=True):
         texts: list[str] = []
+        flat = []
         for title, body in items:
+            # Hard-wrapped copy read as the paragraphs it is: soft line ends
+            # become spaces (same length, so every offset still points into
+            # the text as stored) and "Richard\nLyng" is one name again.
+            if wrapped:
+                body = flatten(body)
+            flat.append((title, body))
             # All-capital headlines (wire style) make the model see names everywhere.
             texts.append("" if title.isupper() else title)
             texts.append(body)
         docs = list(self.nlp.pipe(texts, batch_size=batch_size))
         return [resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body"))
-                for i, (title, body) in enumerate(items)]
+                for i, (title, body) in enumerate(flat)]
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+
+
+def flatten(text: str) -> str:
+    """`text` with its soft line ends (see indexer.unwrap) made spaces."""
+    soft = unwrap.soft_breaks(text)
+    if not soft:
+        return text
+    chars = list(text)
+    for i in soft:
+        chars[i] = " "
+    return "".join(chars)
 
 
 def _ents(doc, field: str) -> list[tuple[str, int, int, str, str]]:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from archive.model import Entity, Mention
-from indexer import places
+from indexer import places, unwrap
 
 TITLES = {
     "president", "vice", "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame",
@@ -161,6 +161,7 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
                 spans.append(span)
     spans += _with_country(texts, votes)
     spans += _list_names(texts, spans, votes) + _bylines(texts)
+    spans = _off_tables(spans, texts)
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
     singles = {t for t in {sp.text for sp in spans} - full.keys()
                if not _common_word_opening_lines(t, spans, texts)}
@@ -228,6 +229,27 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
                 mentions[name].append(Mention(field, m.start(), m.end()))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
+
+
+def _off_tables(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
+    """Rows of figures name things, not people ("Avg shrs 9.8 mln vs 9.7 mln",
+    "Bonny Light 18.50 dlrs"). Results tables do name people, so a name on a
+    table line stays when it has the shape of a full name: two words or
+    more, at least one of them not an English dictionary word."""
+    rows = {field: unwrap.table_lines(text) for field, text in texts.items() if "\n" in text
+            or unwrap.is_table_line(text)}
+    if not any(rows.values()):
+        return spans
+    words = _dictionary()
+    out = []
+    for sp in spans:
+        on_row = any(s <= sp.start < e for s, e in rows.get(sp.field, ()))
+        if on_row:
+            parts = [w.strip(".").lower() for w in sp.text.split()]
+            if len(parts) < 2 or all(w in words or len(w) < 2 for w in parts):
+                continue
+        out.append(sp)
+    return out
 
 
 def _nearest_before(owners: list[str], mentions: dict[str, list[Mention]], field: str,
