@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from archive.model import Entity, Mention
-from indexer import places, unwrap
+from indexer import gazetteer, places, unwrap
 
 TITLES = {
     "president", "vice", "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame",
@@ -63,6 +63,8 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         end -= len(m.group())
         text = text[: m.start()]
     words = text.split()
+    if words and words[0].lower().rstrip(".") in ("st", "saint", "ste", "san", "santa"):
+        return None  # "St Helens", "St. Louis", "San Diego": places and teams named for a saint
     while words and (words[0].lower().rstrip(".") in _TITLE_WORDS or
                      words[0].lower() in places.DEMONYMS):
         cut = text.index(words[0]) + len(words[0])
@@ -162,6 +164,7 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     spans += _with_country(texts, votes)
     spans += _list_names(texts, spans, votes) + _bylines(texts)
     spans = _off_tables(spans, texts)
+    spans = [sp for sp in spans if not _place_or_team(sp.text, votes)]
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
     singles = {t for t in {sp.text for sp in spans} - full.keys()
                if not _common_word_opening_lines(t, spans, texts)}
@@ -178,8 +181,9 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
             shared[single] = sorted(owners)
         elif owners:
             canonical[single] = owners[0]
-        elif _mostly_not_a_person(votes.get(single)):
-            continue  # "Surrey" the team, called ORG more often than PERSON
+        elif _mostly_not_a_person(votes.get(single)) or \
+                _big_place(single):
+            continue  # "Surrey" the team, called ORG more often than PERSON; "Grozny"
         else:
             canonical[single] = single
     # "Donald J. Trump" and "Donald Trump" are one person: merge full names that
@@ -229,6 +233,31 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
                 mentions[name].append(Mention(field, m.start(), m.end()))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
+
+
+BIG_CITY = 100_000  # a one-word name that is a city this big is the city
+
+
+def _big_place(word: str) -> bool:
+    found = gazetteer.city(word)
+    return bool(found and found[1] >= BIG_CITY) or word.lower() in gazetteer.us_states()
+
+
+def _place_or_team(text: str, votes) -> bool:
+    """A full name that is a city ("Sao Paulo"), or a club named for one
+    ("Ajax Amsterdam", "Legia Warsaw") that the model also called something
+    other than a person in this article."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    if gazetteer.city(text) or text.lower() in gazetteer.us_states():
+        return True
+    ends = [w for w in (words[0], words[-1]) if (gazetteer.city(w) or ("", 0))[1] >= BIG_CITY]
+    return bool(ends) and _ever_not_a_person(votes.get(text))
+
+
+def _ever_not_a_person(labels: Counter | None) -> bool:
+    return bool(labels) and any(lab != "PERSON" for lab in labels)
 
 
 def _off_tables(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
