@@ -45,6 +45,20 @@ COMMON = {
     "reuters", "bbc", "ap", "afp", "cnn", "nato", "un", "eu", "opec", "gdp", "ceo",
 }
 
+# Last words that make a name an organisation: company forms and the words
+# clubs, teams and newsrooms are named with.
+ORG_SUFFIXES = {
+    "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "cos", "ltd", "ltd.", "llc", "plc",
+    "ag", "sa", "s.a.", "nv", "n.v.", "bv", "gmbh", "spa", "s.p.a.", "oy", "ab", "as", "kk",
+    "group", "holdings", "holding", "bancorp", "bankshares", "bancshares", "bank", "trust",
+    "partners", "associates", "industries", "international", "mining", "airlines", "airways",
+    "motors", "energy", "petroleum", "resources", "systems", "technologies", "communications",
+    "securities", "capital", "investments", "enterprises", "laboratories", "labs",
+    "pharmaceuticals", "commercial", "united", "city", "rovers", "wanderers", "athletic",
+    "albion", "county", "fc", "cup", "newsroom", "desk", "bureau", "foundation", "institute",
+    "university", "college", "council", "committee", "party", "front", "army", "association",
+}
+
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
 
 
@@ -86,6 +100,10 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         return None
     if len(words) == 1 and (text.lower() in COMMON or places.is_place_word(text)):
         return None
+    if words[-1].lower() in ORG_SUFFIXES or text.lower() in places.DEMONYMS:
+        return None  # "Niugini Mining", "Sri Lankan"
+    if len(words) == 2 and places.is_known_place(words[1]) and words[0].lower() in _dictionary():
+        return None  # "Disarming Iraq" (but "Wayne Jordan", "James Poland" are people)
     return _Span(field, start, start + len(text), text)
 
 
@@ -148,6 +166,8 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
             lead = _PARTICLES_BEFORE.search(texts[field], max(0, start - 12), start)
             if lead:
                 start = lead.start()
+            if _SAINT_BEFORE.search(texts[field], max(0, start - 6), start):
+                continue  # "St Louis", "St. Helens": the model took the saint off a place
             span = _clean_person(field, start, s + part.end(), texts[field][start:s + part.end()])
             if span and not (len(span.text.split()) > 1 and places.is_known_place(span.text)):
                 spans.append(span)
@@ -225,8 +245,9 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
             for m in re.finditer(rf"(?<![\w]){re.escape(pattern)}(?![\w])", text):
                 if any((field, i) in seen for i in range(m.start(), m.end())):
                     continue
-                if " " not in surface and _after_other_name(text, m.start()):
-                    continue  # "Dow Jones" is not Mr Jones
+                if " " not in surface and (_after_other_name(text, m.start()) or
+                                           _company_after(text, m.end())):
+                    continue  # "Dow Jones" is not Mr Jones, "Baker International Corp" not Mr Baker
                 name = owners[0] if len(owners) == 1 else \
                     _nearest_before(owners, mentions, field, m.start())
                 seen.update((field, i) for i in range(m.start(), m.end()))
@@ -298,6 +319,7 @@ def _nearest_before(owners: list[str], mentions: dict[str, list[Mention]], field
     return best or first
 
 
+_SAINT_BEFORE = re.compile(r"\b(?:St|Ste|Saint)\.? $")
 _PARTICLES_BEFORE = re.compile(r"(?<![\w.])(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]a|[Dd]el|[Dd]os) )+$")
 _PARTICLES = r"(?:(?:de|van|der|den|von|da|del|di|la|le|du|dos|el|al|bin) )*"
 _NAME_RUN = re.compile(
@@ -402,6 +424,18 @@ def _after_other_name(text: str, start: int) -> bool:
         return False
     word = m.group(1).rstrip(".").lower()
     return word not in TITLES and word not in {"the", "a", "an", "and", "but", "said"}
+
+
+def _company_after(text: str, end: int) -> bool:
+    """A company form within the next three words: "Baker International Corp",
+    "Hutton Group Inc"."""
+    words = text[end:end + 40].split()[:3]
+    for w in words:
+        if w.lower().strip(",;") in ORG_SUFFIXES or w.startswith("<"):
+            return True
+        if not w[:1].isupper() and w not in ("&",):
+            return False
+    return False
 
 
 def _safe_surname(word: str, text: str) -> bool:
