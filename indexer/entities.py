@@ -183,6 +183,30 @@ class NameBook:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
 
+    def spelling(self, name: str) -> str:
+        """The archive's usual spelling of a full name: "Jim Wright" is the
+        "James Wright" of most articles when the book knows him better that
+        way (same surname, same formal given name, at least as many articles;
+        ties go to the alphabetically first, so order never decides)."""
+        words = name.split()
+        if len(words) < 2:
+            return name
+        key = (people.given_key(words[0]), words[-1])
+        best = name
+        for other in self._by_ends().get(key, ()):
+            if (-self.full[other], other) < (-self.full[best], best):
+                best = other
+        return best
+
+    def _by_ends(self) -> dict[tuple[str, str], list[str]]:
+        if getattr(self, "_ends_size", None) != len(self.full):
+            ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for n in self.full:
+                w = n.split()
+                ends[(people.given_key(w[0]), w[-1])].append(n)
+            self._ends, self._ends_size = ends, len(self.full)
+        return self._ends
+
     def owner(self, single: str) -> str | None:
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
@@ -202,6 +226,8 @@ class NameBook:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
                 key = self.owner(key) or key
+            elif e.kind == "person":
+                key = self.spelling(key)
             slot = out.get((e.kind, key))
             if slot is None:
                 out[(e.kind, key)] = Entity(e.kind, key, key if e.kind == "person" else e.label,

@@ -33,7 +33,42 @@ TITLES = {
 
 # Sentence-opening words the model sweeps into a name: "In Oakland", "But Smith".
 _LEADING = {"in", "at", "on", "by", "from", "for", "with", "but", "and", "after", "before"}
-_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES} | _LEADING
+
+
+@functools.lru_cache(maxsize=20000)
+def given_key(word: str) -> str:
+    """A given name's formal form where the `nicknames` list has exactly one
+    ("Jim" -> "james", "Bill" -> "william"); else the name itself, lower case.
+    A nickname of several names ("Chris") is left alone rather than guessed."""
+    low = word.lower()
+    formal = _nick_namer().canonicals_of(low)
+    return next(iter(formal)) if len(formal) == 1 else low
+
+
+def _is_given_name(word: str) -> bool:
+    low = word.lower()
+    return bool(_nick_namer().nicknames_of(low) or _nick_namer().canonicals_of(low))
+
+
+@functools.lru_cache(maxsize=1)
+def _nick_namer():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+def _nameparser_titles() -> set[str]:
+    """nameparser's list of titles and roles ("Chair Jerome Powell", "Archbishop
+    ..."), less those that are also given names ("Marshal", "Major") and the
+    family words religious orders name people with ("Mother Teresa")."""
+    from nameparser.config import CONSTANTS
+
+    names = _nick_namer()
+    return {t for t in CONSTANTS.titles if t.isalpha() and not names.nicknames_of(t)
+            and not names.canonicals_of(t)} - {"mother", "sister", "brother", "father"}
+
+
+_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES} | _LEADING | _nameparser_titles()
 
 # Capitalised words that spaCy's small model sometimes calls a person.
 COMMON = {
@@ -57,6 +92,13 @@ ORG_SUFFIXES = {
     "pharmaceuticals", "commercial", "united", "city", "rovers", "wanderers", "athletic",
     "albion", "county", "fc", "cup", "newsroom", "desk", "bureau", "foundation", "institute",
     "university", "college", "council", "committee", "party", "front", "army", "association",
+}
+
+# Currencies and units wire copy abbreviates and capitalises ("H.K. Dlrs").
+MONEY_AND_UNITS = {
+    "dlrs", "dlr", "dollar", "dollars", "yen", "franc", "francs", "pounds", "sterling", "stg",
+    "crowns", "kronor", "kroner", "rupees", "pesos", "lire", "guilders", "cts", "cents",
+    "mln", "bln", "pct", "tonnes", "barrels", "bpd", "ounces", "shrs", "shares",
 }
 
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
@@ -100,10 +142,12 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         return None
     if len(words) == 1 and (text.lower() in COMMON or places.is_place_word(text)):
         return None
-    if words[-1].lower() in ORG_SUFFIXES or text.lower() in places.DEMONYMS:
-        return None  # "Niugini Mining", "Sri Lankan"
-    if len(words) == 2 and places.is_known_place(words[1]) and words[0].lower() in _dictionary():
-        return None  # "Disarming Iraq" (but "Wayne Jordan", "James Poland" are people)
+    if words[-1].lower() in ORG_SUFFIXES or words[-1].lower() in MONEY_AND_UNITS or \
+            text.lower() in places.DEMONYMS:
+        return None  # "Niugini Mining", "N.Z. Dlrs", "Sri Lankan"
+    if len(words) == 2 and places.is_known_place(words[1]) and \
+            words[0].lower() in _dictionary() and not _is_given_name(words[0]):
+        return None  # "Disarming Iraq" (but "Michael Jordan", "James Poland" are people)
     return _Span(field, start, start + len(text), text)
 
 
@@ -184,6 +228,7 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     spans += _with_country(texts, votes)
     spans += _list_names(texts, spans, votes) + _bylines(texts)
     spans = _off_tables(spans, texts)
+    spans = _not_companies(spans, texts)
     spans = [sp for sp in spans if not _place_or_team(sp.text, votes)]
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
     singles = {t for t in {sp.text for sp in spans} - full.keys()
@@ -208,10 +253,12 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
             canonical[single] = single
     # "Donald J. Trump" and "Donald Trump" are one person: merge full names that
     # share first and last words into the most mentioned spelling.
+    # "Jim Wright" and "James Wright" too: given names that share a formal
+    # form (the `nicknames` package) are one.
     by_ends = defaultdict(list)
     for name in full:
         w = name.split()
-        by_ends[(w[0], w[-1])].append(name)
+        by_ends[(given_key(w[0]), w[-1])].append(name)
     for group in by_ends.values():
         best = max(group, key=lambda n: full[n])
         for n in group:
@@ -426,15 +473,29 @@ def _after_other_name(text: str, start: int) -> bool:
     return word not in TITLES and word not in {"the", "a", "an", "and", "but", "said"}
 
 
+def _not_companies(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
+    """A name written anywhere in the article with a company form after it
+    ("E.F. Hutton Group Inc", "J.C. Penney Co") is the company throughout."""
+    companies = set()
+    for name in {sp.text for sp in spans}:
+        for field, text in texts.items():
+            for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+                if _company_after(text, m.end()):
+                    companies.add(name)
+                    break
+    return [sp for sp in spans if sp.text not in companies]
+
+
 def _company_after(text: str, end: int) -> bool:
     """A company form within the next three words: "Baker International Corp",
     "Hutton Group Inc"."""
     words = text[end:end + 40].split()[:3]
     for w in words:
-        if w.lower().strip(",;") in ORG_SUFFIXES or w.startswith("<"):
+        if not w[:1].isupper() and w != "&":
+            return False  # "as", "city": a company form is written with a capital
+        if w.startswith("<") or (w.lower().strip(",;") in ORG_SUFFIXES and
+                                 (not w.isupper() or len(w.strip(",;.")) <= 3)):
             return True
-        if not w[:1].isupper() and w not in ("&",):
-            return False
     return False
 
 
