@@ -220,6 +220,19 @@ def place_names() -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=1)
+def _exact_names() -> dict[str, str]:
+    out = {n.lower(): c for c, n in country_names().items()}
+    for table in (REGIONS, US_STATES, CITIES, ABBREVIATIONS, SEATS, HISTORICAL):
+        out.update(table)
+    return out
+
+
+def exact_code(key: str) -> str | None:
+    """The code for a place written exactly as the tables or a country's short name have it."""
+    return _exact_names().get(place_key(key))
+
+
 def is_known_place(text: str) -> bool:
     """Exact place names only: fuzzy country matching would call "Michael Jordan" Jordan."""
     return place_key(text) in place_names()
