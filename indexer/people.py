@@ -289,16 +289,17 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
         owners = variants[surface]
         for field, text in texts.items():
             pattern = surface.upper() if text.isupper() else surface
-            for m in re.finditer(rf"(?<![\w]){re.escape(pattern)}(?![\w])", text):
-                if any((field, i) in seen for i in range(m.start(), m.end())):
+            for end in _ends_of(pattern, text):
+                start = end - len(pattern)
+                if any((field, i) in seen for i in range(start, end)):
                     continue
-                if " " not in surface and (_after_other_name(text, m.start()) or
-                                           _company_after(text, m.end())):
+                if " " not in surface and (_after_other_name(text, start) or
+                                           _company_after(text, end)):
                     continue  # "Dow Jones" is not Mr Jones, "Baker International Corp" not Mr Baker
                 name = owners[0] if len(owners) == 1 else \
-                    _nearest_before(owners, mentions, field, m.start())
-                seen.update((field, i) for i in range(m.start(), m.end()))
-                mentions[name].append(Mention(field, m.start(), m.end()))
+                    _nearest_before(owners, mentions, field, start)
+                seen.update((field, i) for i in range(start, end))
+                mentions[name].append(Mention(field, start, end))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
 
@@ -333,15 +334,11 @@ def _off_tables(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
     "Bonny Light 18.50 dlrs"). Results tables do name people, so a name on a
     table line stays when it has the shape of a full name: two words or
     more, at least one of them not an English dictionary word."""
-    rows = {field: unwrap.table_lines(text) for field, text in texts.items() if "\n" in text
-            or unwrap.is_table_line(text)}
-    if not any(rows.values()):
-        return spans
-    words = _dictionary()
+    words = None
     out = []
     for sp in spans:
-        on_row = any(s <= sp.start < e for s, e in rows.get(sp.field, ()))
-        if on_row:
+        if unwrap.in_table(texts[sp.field], sp.start):
+            words = words or _dictionary()
             parts = [w.strip(".").lower() for w in sp.text.split()]
             if len(parts) < 2 or all(w in words or len(w) < 2 for w in parts):
                 continue
@@ -477,13 +474,27 @@ def _not_companies(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
     """A name written anywhere in the article with a company form after it
     ("E.F. Hutton Group Inc", "J.C. Penney Co") is the company throughout."""
     companies = set()
-    for name in {sp.text for sp in spans}:
-        for field, text in texts.items():
-            for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
-                if _company_after(text, m.end()):
-                    companies.add(name)
-                    break
+    for name in sorted({sp.text for sp in spans}):
+        for text in texts.values():
+            if any(_company_after(text, end) for end in _ends_of(name, text)):
+                companies.add(name)
+                break
     return [sp for sp in spans if sp.text not in companies]
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _ends_of(word: str, text: str):
+    """End offsets of `word` standing alone in `text` (str.find: a regex
+    compiled per name overflowed re's cache and cost more than the search)."""
+    i = text.find(word)
+    while i >= 0:
+        end = i + len(word)
+        if (i == 0 or not _word_char(text[i - 1])) and (end == len(text) or not _word_char(text[end])):
+            yield end
+        i = text.find(word, i + 1)
 
 
 def _company_after(text: str, end: int) -> bool:

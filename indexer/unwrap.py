@@ -35,6 +35,8 @@ _UNITS = {"mln", "bln", "billion", "million", "dlrs", "dlr", "cts", "pct", "pc",
           "tonnes", "tons", "bbl", "bpd", "pts", "%"}
 _COLUMNS = re.compile(r"\S(?: {3,}|\t)\S")
 _BULLET = re.compile(r"^\s*(?:[-*•·–]\s|\(?\d{1,2}[.)]\s|\(?[a-z][.)]\s)")
+_HAS_DIGIT = re.compile(r"\d")
+MAX_ROW = 160  # a longer line is prose (a paragraph on one line), not a row
 _TERMINAL = re.compile(r"[.!?:;\"”’)]$")
 
 
@@ -43,8 +45,9 @@ def is_table_line(line: str) -> bool:
     leaders, aligned columns. The person rules skip these ("Avg shrs 12.3 mln
     vs 11.9 mln" names no one called Avg)."""
     s = line.strip()
-    if not s:
-        return False
+    if not s or len(s) > MAX_ROW or not (_HAS_DIGIT.search(s) or "..." in s or "   " in s or "\t" in s
+                     or "___" in s or "----" in s):
+        return False  # every kind of row below has figures, leaders or column gaps
     if _DOT_LEADER.search(s) or _VS.search(s) or _COLUMNS.search(s):
         return True
     words = s.split()
@@ -75,6 +78,32 @@ def table_lines(text: str) -> list[tuple[int, int]]:
         if inside:
             out.append((s, e))
     return out
+
+
+def in_table(text: str, pos: int) -> bool:
+    """Whether the line of `text` holding offset `pos` is a table line (as
+    table_lines() has it), looking only at that line and its neighbours."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    line = text[start:end]
+    if is_table_line(line):
+        return True
+    if not 0 < len(line.split()) <= 3 or start == 0:
+        return False
+    prev_start = text.rfind("\n", 0, start - 1) + 1
+    if not is_table_line(text[prev_start:start - 1]):
+        return False
+    nxt = end + 1
+    for _ in range(2):
+        if nxt > len(text):
+            return False
+        stop = text.find("\n", nxt)
+        stop = len(text) if stop < 0 else stop
+        if is_table_line(text[nxt:stop]):
+            return True
+        nxt = stop + 1
+    return False
 
 
 def _width(lines: list[str]) -> int:
