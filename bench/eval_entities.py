@@ -66,7 +66,7 @@ print(best)
 """
 
 
-def speed(old_rev: str, n: int = 300, rounds: int = 3) -> dict:
+def speed(old_rev: str, n: int = 300, rounds: int = 2) -> dict:
     """The NER stage (model and rules, one process) on the first `n` BBC
     articles: this tree against `old_rev`, exported to a temporary directory,
     alternating old and new, best of `rounds` each."""
