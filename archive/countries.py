@@ -1,4 +1,5 @@
-"""Display names for ISO 3166-1 alpha-2 codes."""
+"""Display names for ISO 3166-1 alpha-2 codes, and the former states of
+ISO 3166-3 (SU, DD, YU, CS) that stories of their time are filed under."""
 from __future__ import annotations
 
 import functools
@@ -19,7 +20,31 @@ def country_names() -> dict[str, str]:
             names.setdefault(code, short)
     names["GB"] = "United Kingdom"
     names.pop("UK", None)
+    names.update(FORMER)
     return names
+
+
+# States that no longer exist, by their ISO 3166-3 former alpha-2 codes.
+FORMER = {"SU": "Soviet Union", "DD": "East Germany", "YU": "Yugoslavia", "CS": "Czechoslovakia"}
+
+# Today's states and the former ones they were part of, so a filter on
+# Russia can take in the Soviet Union's stories too.
+PREDECESSORS = {
+    **{c: ("SU",) for c in ("RU", "UA", "BY", "KZ", "UZ", "GE", "AM", "AZ", "LT", "LV", "EE",
+                            "MD", "KG", "TJ", "TM")},
+    **{c: ("YU",) for c in ("RS", "HR", "SI", "BA", "MK", "ME", "XK")},
+    "CZ": ("CS",), "SK": ("CS",), "DE": ("DD",),
+}
+
+
+def with_predecessors(codes: list[str]) -> list[str]:
+    """`codes` and the former states each was part of, in order, once each."""
+    out: list[str] = []
+    for c in codes:
+        for x in (c.upper(), *PREDECESSORS.get(c.upper(), ())):
+            if x not in out:
+                out.append(x)
+    return out
 
 
 def country_name(code: str) -> str:

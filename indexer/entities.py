@@ -6,6 +6,7 @@ keep every mention's offsets for highlighting.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import re
@@ -14,7 +15,7 @@ from typing import Iterable, Sequence
 
 from archive.countries import country_names
 from archive.model import Entity, Mention
-from indexer import people, places
+from indexer import people, places, unwrap
 
 
 def _load_nlp():
@@ -51,13 +52,21 @@ class EntityExtractor:
             self._nlp = _load_nlp()
         return self._nlp
 
-    def extract(self, title: str, body: str) -> list[Entity]:
-        return self.extract_many([(title, body)])[0]
+    def extract(self, title: str, body: str, published: dt.date | None = None) -> list[Entity]:
+        return self.extract_many([(title, body, published)])[0]
 
-    def extract_many(self, items: Sequence[tuple[str, str]], batch_size: int = 32) -> list[list[Entity]]:
-        items = list(items)
+    def extract_many(self, items: Sequence[tuple[str, str]], batch_size: int = 32,
+                     wrapped: bool = True) -> list[list[Entity]]:
+        """`wrapped=False` says every line end in the bodies is a hard break
+        (text set one sentence a line, as CoNLL-2003 is annotated); by default
+        line ends that are soft wraps are read as spaces.
+
+        Items are Articles, or (title, body) or (title, body, published)
+        tuples; the date files places under the states of their time
+        (Moscow in 1987 is the Soviet Union)."""
+        items = [_item(x) for x in items]
         if self.workers < 2 or len(items) < self.MIN_SPLIT:
-            return self._extract_here(items, batch_size)
+            return self._extract_here(items, batch_size, wrapped)
         if self._pool is None:
             from indexer.nerworker import Helpers
 
@@ -67,31 +76,39 @@ class EntityExtractor:
         from indexer.nerworker import HelperError
 
         try:
-            pending = self._pool.send(chunks[1:], batch_size)
+            pending = self._pool.send(chunks[1:], batch_size, wrapped)
         except OSError as e:  # a helper that died before the request
-            return self._fall_back(e, chunks, batch_size)
-        out = self._extract_here(chunks[0], batch_size)
+            return self._fall_back(e, chunks, batch_size, wrapped)
+        out = self._extract_here(chunks[0], batch_size, wrapped)
         try:
             return out + self._pool.receive(pending)
         except HelperError as e:
-            return out + self._fall_back(e, chunks[1:], batch_size)
+            return out + self._fall_back(e, chunks[1:], batch_size, wrapped)
 
-    def _fall_back(self, error, chunks, batch_size):
+    def _fall_back(self, error, chunks, batch_size, wrapped=True):
         logging.getLogger(__name__).warning(
             "entity helper failed (%s); extracting in this process from now on", error)
         self.close()
         self.workers = 1
-        return [r for c in chunks for r in self._extract_here(c, batch_size)]
+        return [r for c in chunks for r in self._extract_here(c, batch_size, wrapped)]
 
-    def _extract_here(self, items, batch_size=32):
+    def _extract_here(self, items, batch_size=32, wrapped=True):
         texts: list[str] = []
-        for title, body in items:
+        flat = []
+        for title, body, published in map(_item, items):
+            # Hard-wrapped copy read as the paragraphs it is: soft line ends
+            # become spaces (same length, so every offset still points into
+            # the text as stored) and "Richard\nLyng" is one name again.
+            if wrapped:
+                body = flatten(body)
+            flat.append((title, body, published))
             # All-capital headlines (wire style) make the model see names everywhere.
             texts.append("" if title.isupper() else title)
             texts.append(body)
         docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-        return [resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body"))
-                for i, (title, body) in enumerate(items)]
+        return [resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body"),
+                        published)
+                for i, (title, body, published) in enumerate(flat)]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -99,44 +116,241 @@ class EntityExtractor:
             self._pool = None
 
 
+def _item(x) -> tuple[str, str, dt.date | None]:
+    if hasattr(x, "body"):
+        return x.title or "", x.body or "", getattr(x, "published", None)
+    title, body, *rest = x
+    return title, body, (rest[0] if rest else None)
+
+
+def flatten(text: str) -> str:
+    """`text` with its soft line ends (see indexer.unwrap) made spaces."""
+    soft = unwrap.soft_breaks(text)
+    if not soft:
+        return text
+    chars = list(text)
+    for i in soft:
+        chars[i] = " "
+    return "".join(chars)
+
+
 def _ents(doc, field: str) -> list[tuple[str, int, int, str, str]]:
     return [(field, e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
 
 
-def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]]) -> list[Entity]:
-    """From raw (field, start, end, text, label) mentions to canonical entities."""
+def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]],
+            published: dt.date | None = None) -> list[Entity]:
+    """From raw (field, start, end, text, label) mentions to canonical
+    entities, each with its salience and whether the article is about it."""
     ents = list(ents)
     texts = {"title": title, "body": body}
     found = people.people(texts, ents)
     taken = [(m.field, m.start, m.end) for e in found for m in e.mentions]
     person_words = {w for e in found for w in e.key.split()}
-    return found + _countries(texts, ents, taken, person_words)
+    line = dateline(body)
+    out = found + _countries(texts, ents, taken, person_words, published, line)
+    lead = _lead_end(body)
+    for e in out:
+        e.salience = salience(e, texts, lead, line)
+        e.about = e.salience >= about_min()
+    return out
 
 
-_GEORGIA_US = re.compile(r"\b(Atlanta|Savannah|Ga\.|Georgia state|state of Georgia|Georgia's governor|Gov\.)", re.I)
+def about_min() -> float:
+    """The salience an entity needs for the article to count as about it
+    (NEWSARCHIVE_ABOUT_MIN; the default was chosen on bench/facets_gold.jsonl)."""
+    return float(os.environ.get("NEWSARCHIVE_ABOUT_MIN", ABOUT_MIN))
 
 
-def _countries(texts, ents, taken, person_words) -> list[Entity]:
+ABOUT_MIN = 1.5
+
+# Points towards salience. A headline or dateline alone makes an entity
+# "about"; so does a mention in the lead with one more later, or three
+# mentions anywhere. 1.5 scored best of 0.5-4.0 on bench/facets_gold.jsonl.
+IN_TITLE, IN_DATELINE, IN_LEAD, PER_MENTION, MAX_MENTIONS, AS_SUBJECT = 2.0, 3.0, 1.0, 0.5, 6, 0.5
+_SUBJECT = re.compile(r"^['’]?s?\s*(?:,[^,]{0,60},\s*)?(?:said|says|told|announced|added|"
+                      r"denied|warned|urged|called|met|signed|won)\b")
+
+
+def salience(e: Entity, texts: dict[str, str], lead_end: int, line: "Dateline | None") -> float:
+    body_mentions = [m for m in e.mentions if m.field == "body"]
+    score = PER_MENTION * min(len(body_mentions), MAX_MENTIONS)
+    if any(m.field == "title" for m in e.mentions):
+        score += IN_TITLE
+    if any(m.start < lead_end for m in body_mentions):
+        score += IN_LEAD
+    if e.kind == "country" and line is not None and line.code == e.key:
+        score += IN_DATELINE
+    if e.kind == "person" and any(_SUBJECT.match(texts["body"][m.end:m.end + 80])
+                                  for m in body_mentions):
+        score += AS_SUBJECT
+    return round(score, 2)
+
+
+def _lead_end(body: str) -> int:
+    """End of the lead: the first sentence, within the first paragraph (a
+    blank or indented line ends it), at most 400 characters in."""
+    m = re.search(r"\n\s*\n|\n[ \t]+\S", body[1:])
+    end = m.start() + 1 if m else len(body)
+    s = re.search(r"[.!?][\"”’]?\s+(?=[A-Z\"“])", body)
+    if s:
+        end = min(end, s.end())
+    return min(end, 400)
+
+
+# ---- datelines
+
+
+class Dateline:
+    def __init__(self, start: int, end: int, city: str, code: str | None):
+        self.start, self.end, self.city, self.code = start, end, city, code
+
+
+_MONTH = r"(?:Jan|Feb|Mar|March|Apr|April|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^\s*(?P<city>[A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){{0,3}})"
+    rf"(?:, (?P<region>[A-Z][A-Za-z.]*(?: ?[A-Z][A-Za-z.]*)?))?"
+    rf"(?:,? {_MONTH} \d{{1,2}})?"
+    rf"(?: \((?:Reuters|AP|AFP|UPI|dpa|Reuter|[A-Z][A-Za-z ]{{1,20}})\))?"
+    rf" ?(?:-|--|–|—) ")
+# CoNLL-style wire copy: "BERLIN 1996-08-30" on a line of its own.
+_DATELINE_LINE = re.compile(r"^(?P<city>[A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,3}),? "
+                            r"(?:(?P<region>[A-Z][A-Za-z.]*\.?) )?\d{4}-\d\d-\d\d\s*$", re.M)
+
+
+def dateline(body: str, published: dt.date | None = None) -> Dateline | None:
+    """The place a story was filed from ("LONDON, March 3 -", "WASHINGTON
+    (Reuters) -", "ROCHESTER, N.Y., Feb 26 -"), with its country."""
+    m = _DATELINE.match(body)
+    if m is None:
+        head = body[:200]
+        m = next((x for x in _DATELINE_LINE.finditer(head) if x.start() <= 120), None)
+    if m is None:
+        return None
+    city = m.group("city").strip()
+    region = (m.group("region") or "").strip()
+    code = _dateline_code(city, region)
+    return Dateline(m.start("city"), m.start("city") + len(city), city, code)
+
+
+def _dateline_code(city: str, region: str) -> str | None:
+    from indexer import gazetteer
+
+    if region:
+        states = gazetteer.us_states()
+        if region.lower() in states or region.rstrip(".").lower() in states:
+            return "US"
+        code = places.country_code(region, "GPE")
+        if code:
+            return code
+    name = city.title()
+    code = places.country_code(name, "GPE")
+    if code:
+        return code
+    # A dateline is a place by position, so any gazetteer city will do.
+    found = gazetteer.city(name)
+    return found[0] if found else None
+
+
+# ---- countries
+
+_GEORGIA_US = re.compile(r"\b(Atlanta|Savannah|Ga\.|Georgia (?:state|Democrat|Republican|legislature)|"
+                         r"state of Georgia|Georgia's governor|Gov\.|Sen\.|Rep\.)", re.I)
+_GEORGIA_GE = re.compile(r"\b(Tbilisi|Caucas\w*|Georgian|Abkhaz\w*|Ossetia\w*|Shevardnadze|"
+                         r"Saakashvili)\b")
+_EU_CONTEXT = re.compile(r"\b(European (?:Community|Union|Commission|Parliament)|EC|EU|"
+                         r"Common Market|NATO)\b")
+_US_STATE_AFTER = re.compile(r"^,? ([A-Z][A-Za-z]*\.(?: ?[A-Z][a-z]*\.)?|[A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+
+
+_CAPS_WORD = re.compile(r"[A-Z][A-Z.'’&-]*")
+
+
+def _caps_title_places(title: str) -> list[tuple[str, Mention]]:
+    """Countries in an all-capital headline ("CHINA WINS CYPRUS CONTRACT",
+    "BRAZIL'S GDP GREW"), which the model is not given (it sees names in
+    every capital word): looked up in the place tables, longest first, no
+    gazetteer cities (too many are also common words)."""
+    words = list(_CAPS_WORD.finditer(title))
+    out, i = [], 0
+    while i < len(words):
+        for size in (3, 2, 1):
+            if i + size > len(words):
+                continue
+            s, e = words[i].start(), words[i + size - 1].end()
+            text = re.sub(r"['’][sS]?$", "", title[s:e])
+            if " " in text.strip() and not re.fullmatch(r"[A-Z.'’&-]+(?: [A-Z.'’&-]+)*", title[s:e]):
+                continue
+            key = text.lower()
+            code = places.DEMONYMS.get(key) or places.HISTORICAL.get(key)
+            if code is None and size > 1:
+                code = places.exact_code(key)  # country_converter's patterns match inside phrases
+            elif code is None and (len(key) > 3 or "." in key):
+                code = places._code(text.title() if "." not in text else text, "GPE", cities=False)
+            if code:
+                out.append((code, Mention("title", s, s + len(text))))
+                i += size
+                break
+        else:
+            i += 1
+    return out
+
+
+def _countries(texts, ents, taken, person_words, published=None, line=None) -> list[Entity]:
+    from indexer import gazetteer
+
     found: dict[str, list[Mention]] = defaultdict(list)
+    body = texts["body"]
     for field, s, e, text, label in ents:
         if label not in ("GPE", "LOC", "NORP", "FAC", "ORG"):
             continue
         if any(f == field and s < te and ts < e for f, ts, te in taken):
             continue
+        whole = texts[field]
+        if whole.rfind("<", 0, s) > whole.rfind(">", 0, s):
+            continue  # "<South China Morning Post Ltd>": Reuters' company names
         bare = places.place_key(text)
         if bare and bare.title() in person_words and label != "NORP":
             continue  # "Jordan" in an article about Michael Jordan
+        after = whole[e:e + 30]
+        nxt = re.match(r"\s*([A-Z][a-z]+)", after)
+        if nxt and nxt.group(1).lower() in places.NOT_THE_COUNTRY:
+            continue  # "Paris Club", "China Airlines"
         code = places.country_code(text, label)
-        if code == "GE" and _GEORGIA_US.search(texts["body"]):
-            code = "US"
+        state = _US_STATE_AFTER.match(after)
+        if code and state and label != "NORP" and (
+                state.group(1).lower() in gazetteer.us_states()
+                or state.group(1).rstrip(".").lower() in gazetteer.us_states()):
+            code = "US"  # "Whitehall, Pa.", "Paris, Texas"
+        if code == "GE" and _GEORGIA_US.search(body) and not _GEORGIA_GE.search(body):
+            code = "US"  # "the Georgia Democrat"
+        if code == "BE" and bare == "brussels" and _EU_CONTEXT.search(texts["title"] + " " + body):
+            continue  # Brussels meaning the European Community
+        code = places.of_its_time(code, published)
         if code:
             # Mark "White House", not "The White House’s".
             m = re.match(r"(?i)\s*(the\s+)?", text)
             p = places.POSSESSIVE.search(text.rstrip())
             end = s + len(text.rstrip()) - (len(p.group()) if p else 0)
             found[code].append(Mention(field, s + m.end(), end))
+    if texts["title"].isupper():
+        for code, mention in _caps_title_places(texts["title"]):
+            code = places.of_its_time(code, published)
+            if code:
+                found[code].append(mention)
+    if line is not None and line.code:
+        code = places.of_its_time(line.code, published)
+        if line.code == "BE" and _EU_CONTEXT.search(texts["title"] + " " + body):
+            code = None
+        if code:
+            line.code = code
+            spans = found[code]
+            if not any(m.field == "body" and m.start == line.start for m in spans):
+                spans.insert(0, Mention("body", line.start, line.end))
     names = country_names()
-    return [Entity("country", code, names.get(code, code), ms) for code, ms in found.items()]
+    return [Entity("country", code, names.get(code, code),
+                   sorted(ms, key=lambda m: (m.field != "title", m.start)))
+            for code, ms in found.items() if ms]
 
 
 class NameBook:
@@ -161,6 +375,30 @@ class NameBook:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
 
+    def spelling(self, name: str) -> str:
+        """The archive's usual spelling of a full name: "Jim Wright" is the
+        "James Wright" of most articles when the book knows him better that
+        way (same surname, same formal given name, at least as many articles;
+        ties go to the alphabetically first, so order never decides)."""
+        words = name.split()
+        if len(words) < 2:
+            return name
+        key = (people.given_key(words[0]), words[-1])
+        best = name
+        for other in self._by_ends().get(key, ()):
+            if (-self.full[other], other) < (-self.full[best], best):
+                best = other
+        return best
+
+    def _by_ends(self) -> dict[tuple[str, str], list[str]]:
+        if getattr(self, "_ends_size", None) != len(self.full):
+            ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for n in self.full:
+                w = n.split()
+                ends[(people.given_key(w[0]), w[-1])].append(n)
+            self._ends, self._ends_size = ends, len(self.full)
+        return self._ends
+
     def owner(self, single: str) -> str | None:
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
@@ -180,6 +418,8 @@ class NameBook:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
                 key = self.owner(key) or key
+            elif e.kind == "person":
+                key = self.spelling(key)
             slot = out.get((e.kind, key))
             if slot is None:
                 out[(e.kind, key)] = Entity(e.kind, key, key if e.kind == "person" else e.label,

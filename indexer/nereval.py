@@ -79,7 +79,9 @@ def evaluate(docs: list[Doc], extractor, batch_size: int = 32) -> dict:
     gold = {"PER": set(), "LOC": set()}
     for start in range(0, len(docs), batch_size):
         chunk = docs[start:start + batch_size]
-        results = extractor.extract_many([(d.title, d.body) for d in chunk])
+        # CoNLL is annotated sentence by sentence, one a line: its line ends
+        # are hard breaks, even where the source had wrapped a name.
+        results = extractor.extract_many([(d.title, d.body) for d in chunk], wrapped=False)
         book.add(results)
         results = [book.resolve(r, d.title, d.body) for r, d in zip(results, chunk)]
         for i, (d, ents) in enumerate(zip(chunk, results), start=start):

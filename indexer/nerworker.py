@@ -1,7 +1,7 @@
 """Helper processes for entity extraction.
 
 A helper is `python -m indexer.nerworker`: it loads the model once, then
-answers pickled (items, batch_size) requests on stdin with pickled results
+answers pickled (items, batch_size, wrapped) requests on stdin with pickled results
 on stdout. A plain subprocess rather than multiprocessing, so a caller's
 script needs no `if __name__ == "__main__"` guard and nothing is forked
 from a process that already runs torch's threads.
@@ -29,10 +29,10 @@ class Helpers:
                       for _ in range(n)]
         weakref.finalize(self, Helpers._stop, list(self.procs))
 
-    def send(self, chunks, batch_size: int) -> list[subprocess.Popen]:
+    def send(self, chunks, batch_size: int, wrapped: bool = True) -> list[subprocess.Popen]:
         used = []
         for proc, chunk in zip(self.procs, chunks):
-            pickle.dump((chunk, batch_size), proc.stdin)
+            pickle.dump((chunk, batch_size, wrapped), proc.stdin)
             proc.stdin.flush()
             used.append(proc)
         return used
@@ -72,11 +72,11 @@ def main() -> None:
     inp = sys.stdin.buffer
     while True:
         try:
-            items, batch_size = pickle.load(inp)
+            items, batch_size, wrapped = pickle.load(inp)
         except EOFError:
             return
         try:
-            reply = ("ok", extractor._extract_here(items, batch_size))
+            reply = ("ok", extractor._extract_here(items, batch_size, wrapped))
         except Exception as e:  # reported to the parent, which retries one by one
             reply = ("error", f"{type(e).__name__}: {e}")
         pickle.dump(reply, out)

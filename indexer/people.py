@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from archive.model import Entity, Mention
-from indexer import places
+from indexer import gazetteer, places, unwrap
 
 TITLES = {
     "president", "vice", "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame",
@@ -33,7 +33,42 @@ TITLES = {
 
 # Sentence-opening words the model sweeps into a name: "In Oakland", "But Smith".
 _LEADING = {"in", "at", "on", "by", "from", "for", "with", "but", "and", "after", "before"}
-_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES} | _LEADING
+
+
+@functools.lru_cache(maxsize=20000)
+def given_key(word: str) -> str:
+    """A given name's formal form where the `nicknames` list has exactly one
+    ("Jim" -> "james", "Bill" -> "william"); else the name itself, lower case.
+    A nickname of several names ("Chris") is left alone rather than guessed."""
+    low = word.lower()
+    formal = _nick_namer().canonicals_of(low)
+    return next(iter(formal)) if len(formal) == 1 else low
+
+
+def _is_given_name(word: str) -> bool:
+    low = word.lower()
+    return bool(_nick_namer().nicknames_of(low) or _nick_namer().canonicals_of(low))
+
+
+@functools.lru_cache(maxsize=1)
+def _nick_namer():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+def _nameparser_titles() -> set[str]:
+    """nameparser's list of titles and roles ("Chair Jerome Powell", "Archbishop
+    ..."), less those that are also given names ("Marshal", "Major") and the
+    family words religious orders name people with ("Mother Teresa")."""
+    from nameparser.config import CONSTANTS
+
+    names = _nick_namer()
+    return {t for t in CONSTANTS.titles if t.isalpha() and not names.nicknames_of(t)
+            and not names.canonicals_of(t)} - {"mother", "sister", "brother", "father"}
+
+
+_TITLE_WORDS = TITLES | {w.rstrip(".") for w in TITLES} | _LEADING | _nameparser_titles()
 
 # Capitalised words that spaCy's small model sometimes calls a person.
 COMMON = {
@@ -43,6 +78,27 @@ COMMON = {
     "today", "tomorrow", "yesterday", "christmas", "easter", "ramadan", "bulls", "cabinet",
     "congress", "parliament", "senate", "border", "borders", "trade", "success", "win",
     "reuters", "bbc", "ap", "afp", "cnn", "nato", "un", "eu", "opec", "gdp", "ceo",
+}
+
+# Last words that make a name an organisation: company forms and the words
+# clubs, teams and newsrooms are named with.
+ORG_SUFFIXES = {
+    "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "cos", "ltd", "ltd.", "llc", "plc",
+    "ag", "sa", "s.a.", "nv", "n.v.", "bv", "gmbh", "spa", "s.p.a.", "oy", "ab", "as", "kk",
+    "group", "holdings", "holding", "bancorp", "bankshares", "bancshares", "bank", "trust",
+    "partners", "associates", "industries", "international", "mining", "airlines", "airways",
+    "motors", "energy", "petroleum", "resources", "systems", "technologies", "communications",
+    "securities", "capital", "investments", "enterprises", "laboratories", "labs",
+    "pharmaceuticals", "commercial", "united", "city", "rovers", "wanderers", "athletic",
+    "albion", "county", "fc", "cup", "newsroom", "desk", "bureau", "foundation", "institute",
+    "university", "college", "council", "committee", "party", "front", "army", "association",
+}
+
+# Currencies and units wire copy abbreviates and capitalises ("H.K. Dlrs").
+MONEY_AND_UNITS = {
+    "dlrs", "dlr", "dollar", "dollars", "yen", "franc", "francs", "pounds", "sterling", "stg",
+    "crowns", "kronor", "kroner", "rupees", "pesos", "lire", "guilders", "cts", "cents",
+    "mln", "bln", "pct", "tonnes", "barrels", "bpd", "ounces", "shrs", "shares",
 }
 
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
@@ -63,6 +119,8 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         end -= len(m.group())
         text = text[: m.start()]
     words = text.split()
+    if words and words[0].lower().rstrip(".") in ("st", "saint", "ste", "san", "santa"):
+        return None  # "St Helens", "St. Louis", "San Diego": places and teams named for a saint
     while words and (words[0].lower().rstrip(".") in _TITLE_WORDS or
                      words[0].lower() in places.DEMONYMS):
         cut = text.index(words[0]) + len(words[0])
@@ -84,6 +142,12 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
         return None
     if len(words) == 1 and (text.lower() in COMMON or places.is_place_word(text)):
         return None
+    if words[-1].lower() in ORG_SUFFIXES or words[-1].lower() in MONEY_AND_UNITS or \
+            text.lower() in places.DEMONYMS:
+        return None  # "Niugini Mining", "N.Z. Dlrs", "Sri Lankan"
+    if len(words) == 2 and places.is_known_place(words[1]) and \
+            words[0].lower() in _dictionary() and not _is_given_name(words[0]):
+        return None  # "Disarming Iraq" (but "Michael Jordan", "James Poland" are people)
     return _Span(field, start, start + len(text), text)
 
 
@@ -146,6 +210,8 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
             lead = _PARTICLES_BEFORE.search(texts[field], max(0, start - 12), start)
             if lead:
                 start = lead.start()
+            if _SAINT_BEFORE.search(texts[field], max(0, start - 6), start):
+                continue  # "St Louis", "St. Helens": the model took the saint off a place
             span = _clean_person(field, start, s + part.end(), texts[field][start:s + part.end()])
             if span and not (len(span.text.split()) > 1 and places.is_known_place(span.text)):
                 spans.append(span)
@@ -161,6 +227,9 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
                 spans.append(span)
     spans += _with_country(texts, votes)
     spans += _list_names(texts, spans, votes) + _bylines(texts)
+    spans = _off_tables(spans, texts)
+    spans = _not_companies(spans, texts)
+    spans = [sp for sp in spans if not _place_or_team(sp.text, votes)]
     full = Counter(sp.text for sp in spans if len(sp.text.split()) > 1 or "." in sp.text)
     singles = {t for t in {sp.text for sp in spans} - full.keys()
                if not _common_word_opening_lines(t, spans, texts)}
@@ -169,21 +238,27 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     canonical: dict[str, str] = {}
     for name in full:
         canonical[name] = name
-    for single in singles:
+    shared: dict[str, list[str]] = {}  # a short form several full names end with
+    for single in sorted(singles):
         owners = [n for n in full if n.split()[-1] == single] or \
                  [n for n in full if n.split()[0] == single]
-        if owners:
-            canonical[single] = max(owners, key=lambda n: full[n])
-        elif _mostly_not_a_person(votes.get(single)):
-            continue  # "Surrey" the team, called ORG more often than PERSON
+        if len(owners) > 1:
+            shared[single] = sorted(owners)
+        elif owners:
+            canonical[single] = owners[0]
+        elif _mostly_not_a_person(votes.get(single)) or \
+                _big_place(single):
+            continue  # "Surrey" the team, called ORG more often than PERSON; "Grozny"
         else:
             canonical[single] = single
     # "Donald J. Trump" and "Donald Trump" are one person: merge full names that
     # share first and last words into the most mentioned spelling.
+    # "Jim Wright" and "James Wright" too: given names that share a formal
+    # form (the `nicknames` package) are one.
     by_ends = defaultdict(list)
     for name in full:
         w = name.split()
-        by_ends[(w[0], w[-1])].append(name)
+        by_ends[(given_key(w[0]), w[-1])].append(name)
     for group in by_ends.values():
         best = max(group, key=lambda n: full[n])
         for n in group:
@@ -194,29 +269,101 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
     # Every occurrence of a name counts, whatever label the model gave it there
     # (it often calls a surname an ORG). A surname is searched for only if the
     # model itself used it alone as a name, so "May" the month stays out.
-    variants: dict[str, str] = dict(canonical)
+    # Sets are walked in sorted order throughout: with Python's per-process
+    # string hashing, set order differs between runs (and between the NER
+    # helper processes), and a surname shared by two people went to whichever
+    # came first, so two builds of one input disagreed.
+    variants: dict[str, list[str]] = {k: [v] for k, v in canonical.items()}
+    variants.update(shared)
     whole = texts["title"] + "\n" + texts["body"]
-    for name in set(canonical.values()):
-        last = name.split()[-1]
-        if len(name.split()) > 1 and last not in variants and _safe_surname(last, whole):
-            variants[last] = name
+    by_last: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(set(canonical.values())):
+        if len(name.split()) > 1:
+            by_last[name.split()[-1]].append(name)
+    for last, names in by_last.items():
+        if last not in variants and _safe_surname(last, whole):
+            variants[last] = names
     mentions: dict[str, list[Mention]] = defaultdict(list)
     seen: set[tuple[str, int]] = set()
-    for surface in sorted(variants, key=len, reverse=True):
-        name = variants[surface]
+    for surface in sorted(variants, key=lambda v: (-len(v), v)):
+        owners = variants[surface]
         for field, text in texts.items():
             pattern = surface.upper() if text.isupper() else surface
-            for m in re.finditer(rf"(?<![\w]){re.escape(pattern)}(?![\w])", text):
-                if any((field, i) in seen for i in range(m.start(), m.end())):
+            for end in _ends_of(pattern, text):
+                start = end - len(pattern)
+                if any((field, i) in seen for i in range(start, end)):
                     continue
-                if " " not in surface and _after_other_name(text, m.start()):
-                    continue  # "Dow Jones" is not Mr Jones
-                seen.update((field, i) for i in range(m.start(), m.end()))
-                mentions[name].append(Mention(field, m.start(), m.end()))
+                if " " not in surface and (_after_other_name(text, start) or
+                                           _company_after(text, end)):
+                    continue  # "Dow Jones" is not Mr Jones, "Baker International Corp" not Mr Baker
+                name = owners[0] if len(owners) == 1 else \
+                    _nearest_before(owners, mentions, field, start)
+                seen.update((field, i) for i in range(start, end))
+                mentions[name].append(Mention(field, start, end))
     return [Entity("person", name, name, sorted(ms, key=lambda m: (m.field != "title", m.start)))
             for name, ms in mentions.items()]
 
 
+BIG_CITY = 100_000  # a one-word name that is a city this big is the city
+
+
+def _big_place(word: str) -> bool:
+    found = gazetteer.city(word)
+    return bool(found and found[1] >= BIG_CITY) or word.lower() in gazetteer.us_states()
+
+
+def _place_or_team(text: str, votes) -> bool:
+    """A full name that is a city ("Sao Paulo"), or a club named for one
+    ("Ajax Amsterdam", "Legia Warsaw") that the model also called something
+    other than a person in this article."""
+    words = text.split()
+    if len(words) < 2:
+        return False
+    if gazetteer.city(text) or text.lower() in gazetteer.us_states():
+        return True
+    ends = [w for w in (words[0], words[-1]) if (gazetteer.city(w) or ("", 0))[1] >= BIG_CITY]
+    return bool(ends) and _ever_not_a_person(votes.get(text))
+
+
+def _ever_not_a_person(labels: Counter | None) -> bool:
+    return bool(labels) and any(lab != "PERSON" for lab in labels)
+
+
+def _off_tables(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
+    """Rows of figures name things, not people ("Avg shrs 9.8 mln vs 9.7 mln",
+    "Bonny Light 18.50 dlrs"). Results tables do name people, so a name on a
+    table line stays when it has the shape of a full name: two words or
+    more, at least one of them not an English dictionary word."""
+    words = None
+    out = []
+    for sp in spans:
+        if unwrap.in_table(texts[sp.field], sp.start):
+            words = words or _dictionary()
+            parts = [w.strip(".").lower() for w in sp.text.split()]
+            if len(parts) < 2 or all(w in words or len(w) < 2 for w in parts):
+                continue
+        out.append(sp)
+    return out
+
+
+def _nearest_before(owners: list[str], mentions: dict[str, list[Mention]], field: str,
+                    start: int) -> str:
+    """ "Laura Bush ... George Bush ... Bush said": a surname two people share
+    is the one named last before it (full names are matched first, being
+    longer); before any of them, the first named."""
+    best, best_pos = None, -1
+    first, first_pos = owners[0], None
+    for name in owners:
+        for m in mentions.get(name, ()):
+            key = (m.field != "title", m.start)
+            if first_pos is None or key < first_pos:
+                first, first_pos = name, key
+            if m.field == field and m.start < start and m.start > best_pos:
+                best, best_pos = name, m.start
+    return best or first
+
+
+_SAINT_BEFORE = re.compile(r"\b(?:St|Ste|Saint)\.? $")
 _PARTICLES_BEFORE = re.compile(r"(?<![\w.])(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]a|[Dd]el|[Dd]os) )+$")
 _PARTICLES = r"(?:(?:de|van|der|den|von|da|del|di|la|le|du|dos|el|al|bin) )*"
 _NAME_RUN = re.compile(
@@ -321,6 +468,46 @@ def _after_other_name(text: str, start: int) -> bool:
         return False
     word = m.group(1).rstrip(".").lower()
     return word not in TITLES and word not in {"the", "a", "an", "and", "but", "said"}
+
+
+def _not_companies(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
+    """A name written anywhere in the article with a company form after it
+    ("E.F. Hutton Group Inc", "J.C. Penney Co") is the company throughout."""
+    companies = set()
+    for name in sorted({sp.text for sp in spans}):
+        for text in texts.values():
+            if any(_company_after(text, end) for end in _ends_of(name, text)):
+                companies.add(name)
+                break
+    return [sp for sp in spans if sp.text not in companies]
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _ends_of(word: str, text: str):
+    """End offsets of `word` standing alone in `text` (str.find: a regex
+    compiled per name overflowed re's cache and cost more than the search)."""
+    i = text.find(word)
+    while i >= 0:
+        end = i + len(word)
+        if (i == 0 or not _word_char(text[i - 1])) and (end == len(text) or not _word_char(text[end])):
+            yield end
+        i = text.find(word, i + 1)
+
+
+def _company_after(text: str, end: int) -> bool:
+    """A company form within the next three words: "Baker International Corp",
+    "Hutton Group Inc"."""
+    words = text[end:end + 40].split()[:3]
+    for w in words:
+        if not w[:1].isupper() and w != "&":
+            return False  # "as", "city": a company form is written with a capital
+        if w.startswith("<") or (w.lower().strip(",;") in ORG_SUFFIXES and
+                                 (not w.isupper() or len(w.strip(",;.")) <= 3)):
+            return True
+    return False
 
 
 def _safe_surname(word: str, text: str) -> bool:

@@ -9,6 +9,7 @@ turns a place mention into a code using these tables and country_converter.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import re
@@ -23,11 +24,11 @@ ABBREVIATIONS = {
     "uk": "GB", "u.k.": "GB", "britain": "GB", "great britain": "GB", "england": "GB",
     "scotland": "GB", "wales": "GB", "northern ireland": "GB", "united kingdom": "GB",
     "uae": "AE", "u.a.e.": "AE", "emirates": "AE", "holland": "NL", "the netherlands": "NL",
-    "ussr": "RU", "u.s.s.r.": "RU", "soviet union": "RU", "russian federation": "RU",
+    "russian federation": "RU",
     "prc": "CN", "mainland china": "CN", "south korea": "KR", "north korea": "KP",
     "dprk": "KP", "ivory coast": "CI", "czech republic": "CZ", "czechia": "CZ",
     "drc": "CD", "dr congo": "CD", "congo": "CD", "burma": "MM", "myanmar": "MM",
-    "west germany": "DE", "east germany": "DE", "persia": "IR", "vatican": "VA",
+    "persia": "IR", "vatican": "VA",
     "taiwan": "TW", "hong kong": "HK", "macau": "MO", "palestine": "PS",
     "gaza": "PS", "gaza strip": "PS", "west bank": "PS", "kosovo": "XK", "turkey": "TR",
     "türkiye": "TR", "east timor": "TL", "cape verde": "CV", "swaziland": "SZ",
@@ -35,8 +36,7 @@ ABBREVIATIONS = {
 }
 
 DEMONYMS = {
-    "american": "US", "americans": "US", "russian": "RU", "russians": "RU", "soviet": "RU",
-    "soviets": "RU", "ukrainian": "UA", "ukrainians": "UA", "hungarian": "HU",
+    "american": "US", "americans": "US", "russian": "RU", "russians": "RU", "ukrainian": "UA", "ukrainians": "UA", "hungarian": "HU",
     "hungarians": "HU", "british": "GB", "briton": "GB", "britons": "GB", "english": "GB",
     "scottish": "GB", "welsh": "GB", "french": "FR", "frenchman": "FR", "german": "DE",
     "germans": "DE", "italian": "IT", "italians": "IT", "spanish": "ES", "spaniard": "ES",
@@ -74,6 +74,41 @@ DEMONYMS = {
     "vietnamese": "VN", "filipino": "PH", "philippine": "PH", "burmese": "MM",
     "cambodian": "KH", "mongolian": "MN", "kiwi": "NZ",
 }
+
+# States that no longer exist, under their ISO 3166-3 former alpha-2 codes
+# (SU, DD, YU, CS): a name that can only mean the old state maps to it
+# whatever the article's date. West Germany is the Federal Republic that
+# goes on as today's Germany, so it keeps DE.
+HISTORICAL = {
+    "soviet union": "SU", "ussr": "SU", "u.s.s.r.": "SU", "soviet": "SU", "soviets": "SU",
+    "union of soviet socialist republics": "SU",
+    "east germany": "DD", "east german": "DD", "east germans": "DD", "gdr": "DD",
+    "german democratic republic": "DD", "east berlin": "DD",
+    "west germany": "DE", "west german": "DE", "west germans": "DE",
+    "federal republic of germany": "DE",
+    "yugoslavia": "YU", "yugoslav": "YU", "yugoslavs": "YU",
+    "czechoslovakia": "CS", "czechoslovak": "CS", "czechoslovaks": "CS",
+}
+
+# Today's states inside a former one, and the day the former one ended: a
+# story dated before it that says "Moscow" or "Russia" means the Soviet Union.
+OF_ITS_TIME = [
+    ({"RU", "UA", "BY", "KZ", "UZ", "GE", "AM", "AZ", "LT", "LV", "EE", "MD", "KG", "TJ", "TM"},
+     dt.date(1991, 12, 26), "SU"),
+    ({"RS", "HR", "SI", "BA", "MK", "ME", "XK"}, dt.date(1991, 6, 25), "YU"),
+    ({"CZ", "SK"}, dt.date(1993, 1, 1), "CS"),
+]
+
+
+def of_its_time(code: str | None, date: dt.date | None) -> str | None:
+    """The code a place had on the article's date (None date: today's)."""
+    if code is None or date is None:
+        return code
+    for members, ended, old in OF_ITS_TIME:
+        if code in members and date < ended:
+            return old
+    return code
+
 
 # Seats of government and other places that stand for a state in news prose.
 SEATS = {
@@ -180,10 +215,22 @@ REGIONS = {
 @functools.lru_cache(maxsize=1)
 def place_names() -> set[str]:
     names = {n.lower() for n in country_names().values()}
-    for table in (ABBREVIATIONS, CITIES, US_STATES, REGIONS,
-                  SEATS):
+    for table in (ABBREVIATIONS, CITIES, US_STATES, REGIONS, SEATS, HISTORICAL):
         names.update(table)
     return names
+
+
+@functools.lru_cache(maxsize=1)
+def _exact_names() -> dict[str, str]:
+    out = {n.lower(): c for c, n in country_names().items()}
+    for table in (REGIONS, US_STATES, CITIES, ABBREVIATIONS, SEATS, HISTORICAL):
+        out.update(table)
+    return out
+
+
+def exact_code(key: str) -> str | None:
+    """The code for a place written exactly as the tables or a country's short name have it."""
+    return _exact_names().get(place_key(key))
 
 
 def is_known_place(text: str) -> bool:
@@ -192,7 +239,10 @@ def is_known_place(text: str) -> bool:
 
 
 def is_place_word(text: str) -> bool:
-    return country_code(text, "GPE") is not None or text.lower() in DEMONYMS
+    """A country, demonym or place from the tables here. Not the gazetteer's
+    cities: thousands of surnames are also a city somewhere ("Bush", Egypt)."""
+    return _code(text, "GPE", cities=False) is not None or text.lower() in DEMONYMS or \
+        text.lower() in HISTORICAL
 
 
 @functools.lru_cache(maxsize=1)
@@ -224,20 +274,50 @@ def place_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).lower()
 
 
-def country_code(text: str, label: str) -> str | None:
-    """ISO alpha-2 code for a place mention, or None. `label` is spaCy's."""
+# Words that make a place name the name of something else: a sea, a club, a
+# newspaper or a company ("South China Sea", "Paris Club", "China Airlines").
+NOT_THE_COUNTRY = {
+    "sea", "ocean", "gulf", "strait", "straits", "river", "basin", "channel", "club", "morning",
+    "post", "times", "herald", "journal", "tribune", "daily", "airlines", "airways", "ltd",
+    "inc", "corp", "co", "plc", "group", "holdings", "fund", "exchange", "index", "cup", "open",
+}
+
+
+def country_code(text: str, label: str, date: dt.date | None = None) -> str | None:
+    """ISO alpha-2 code for a place mention, or None. `label` is spaCy's;
+    with the article's `date`, the code of the state as it was then."""
+    return of_its_time(_code(text, label), date)
+
+
+def _code(text: str, label: str, cities: bool = True) -> str | None:
     key = place_key(text)
     if not key:
         return None
     if key in SEATS or f"the {key}" in SEATS:
         return SEATS.get(key) or SEATS[f"the {key}"]
+    if key in HISTORICAL and label in ("GPE", "LOC", "NORP", "ORG"):
+        return HISTORICAL[key]
     if label == "NORP":
         return DEMONYMS.get(key)
     if label not in ("GPE", "LOC"):
+        return None
+    if any(w in NOT_THE_COUNTRY for w in key.split()[1:]):
         return None
     for table in (ABBREVIATIONS, CITIES, US_STATES, REGIONS):
         if key in table:
             return table[key]
     if len(key) < 4 or not key[0].isalpha():
         return None
-    return _coco(text.strip())
+    return _coco(text.strip()) or (_gazetteer(key) if cities else None)
+
+
+BIG_CITY = 100_000  # a city this big is known by its name alone
+
+
+def _gazetteer(key: str) -> str | None:
+    from indexer import gazetteer
+
+    if key in gazetteer.us_states():
+        return "US"
+    found = gazetteer.city(key)
+    return found[0] if found and found[1] >= BIG_CITY else None

@@ -1,5 +1,7 @@
 """Country normalisation, table-driven: names, demonyms, capitals, seats of
 government, cities, abbreviations and organisations that are not countries."""
+import datetime as dt
+
 import pytest
 
 from indexer.entities import resolve
@@ -23,8 +25,8 @@ CASES = [
     ("U.S.", "GPE", "US"), ("US", "GPE", "US"), ("USA", "GPE", "US"), ("America", "GPE", "US"),
     ("UK", "GPE", "GB"), ("U.K.", "GPE", "GB"), ("Britain", "GPE", "GB"),
     ("Great Britain", "GPE", "GB"), ("England", "GPE", "GB"), ("Scotland", "GPE", "GB"),
-    ("UAE", "GPE", "AE"), ("Holland", "GPE", "NL"), ("Soviet Union", "GPE", "RU"),
-    ("USSR", "GPE", "RU"), ("DRC", "GPE", "CD"), ("Burma", "GPE", "MM"),
+    ("UAE", "GPE", "AE"), ("Holland", "GPE", "NL"), ("Soviet Union", "GPE", "SU"),
+    ("USSR", "GPE", "SU"), ("DRC", "GPE", "CD"), ("Burma", "GPE", "MM"),
     ("West Germany", "GPE", "DE"),
     # demonyms
     ("Russian", "NORP", "RU"), ("Ukrainian", "NORP", "UA"), ("Hungarian", "NORP", "HU"),
@@ -36,7 +38,7 @@ CASES = [
     ("Brazilian", "NORP", "BR"), ("Mexican", "NORP", "MX"), ("Canadian", "NORP", "CA"),
     ("Australian", "NORP", "AU"), ("Dutch", "NORP", "NL"), ("Swiss", "NORP", "CH"),
     ("Greek", "NORP", "GR"), ("Turkish", "NORP", "TR"), ("Polish", "NORP", "PL"),
-    ("Kazakh", "NORP", "KZ"), ("Soviet", "NORP", "RU"), ("Filipino", "NORP", "PH"),
+    ("Kazakh", "NORP", "KZ"), ("Soviet", "NORP", "SU"), ("Filipino", "NORP", "PH"),
     # capitals and seats of government
     ("Kremlin", "ORG", "RU"), ("the Kremlin", "FAC", "RU"), ("White House", "ORG", "US"),
     ("The White House’s", "ORG", "US"), ("the Pentagon", "ORG", "US"),
@@ -98,3 +100,114 @@ def test_jordan_the_country_and_jordan_the_player():
     body = "Michael Jordan said Jordan would retire."
     assert _codes(body, [("body", 0, 14, "Michael Jordan", "PERSON"),
                          ("body", 20, 26, "Jordan", "GPE")]) == set()
+
+
+# ---- countries of their time, ambiguous places, datelines, about vs mentioned
+
+def _ents_for(body, spans):
+    """(text, label) pairs located in `body` in order, as the model would give them."""
+    out, pos = [], 0
+    for text, label in spans:
+        i = body.index(text, pos)
+        out.append(("body", i, i + len(text), text, label))
+        pos = i + len(text)
+    return out
+
+
+D1987, D1996, D2005 = dt.date(1987, 3, 3), dt.date(1996, 8, 30), dt.date(2005, 3, 3)
+
+OF_THEIR_TIME = [
+    # (body, model mentions, article date, expected codes)
+    ("Moscow bought wheat, the Kremlin said.", [("Moscow", "GPE"), ("Kremlin", "ORG")],
+     D1987, {"SU"}),
+    ("Moscow bought wheat, the Kremlin said.", [("Moscow", "GPE"), ("Kremlin", "ORG")],
+     D1996, {"RU"}),
+    ("Russia still pays for Soviet debts.", [("Russia", "GPE"), ("Soviet", "NORP")],
+     D2005, {"RU", "SU"}),
+    ("Bonn and East Germany agreed a border crossing in East Berlin.",
+     [("Bonn", "GPE"), ("East Germany", "GPE"), ("East Berlin", "GPE")], D1987, {"DE", "DD"}),
+    ("Belgrade and Prague signed a trade protocol.", [("Belgrade", "GPE"), ("Prague", "GPE")],
+     D1987, {"YU", "CS"}),
+    ("Belgrade and Prague signed a trade protocol.", [("Belgrade", "GPE"), ("Prague", "GPE")],
+     D2005, {"RS", "CZ"}),
+    ("Yugoslavia's debt talks resumed.", [("Yugoslavia", "GPE")], None, {"YU"}),
+]
+
+
+@pytest.mark.parametrize("body,spans,date,codes", OF_THEIR_TIME)
+def test_countries_of_their_time(body, spans, date, codes):
+    assert {e.key for e in resolve("", body, _ents_for(body, spans), date)
+            if e.kind == "country"} == codes
+
+
+AMBIGUOUS = [
+    # a Pennsylvania town, not Whitehall in London
+    ("WHITEHALL, Pa., March 3 - Fidelity Bank said profits rose.", [], {"US"}),
+    ("Fidelity Bank of Whitehall, Pa., said profits rose.", [("Whitehall", "GPE")], {"US"}),
+    # the US state by its senator
+    ("Sen. Sam Nunn, the Georgia Democrat, said the vote was close.",
+     [("Georgia", "GPE")], {"US"}),
+    ("Georgia's parliament met in Tbilisi.", [("Georgia", "GPE"), ("Tbilisi", "GPE")], {"GE"}),
+    # names of a company, a creditors' club and a sea
+    ("Shares of <South China Morning Post Ltd> rose.", [("South China", "GPE")], set()),
+    ("The Paris Club agreed to reschedule the debt.", [("Paris", "GPE")], set()),
+    ("Ships crossed the South China Sea.", [("the South China Sea", "LOC")], set()),
+    # Brussels standing for the European Community
+    ("Brussels said the EC would cut farm prices.", [("Brussels", "GPE"), ("EC", "ORG")], set()),
+    ("Brussels police closed the Grand Place.", [("Brussels", "GPE")], {"BE"}),
+    # a big city from the gazetteer, not a hand-typed table
+    ("Factories in Porto Alegre and Guadalajara reopened.",
+     [("Porto Alegre", "GPE"), ("Guadalajara", "GPE")], {"BR", "MX"}),
+]
+
+
+@pytest.mark.parametrize("body,spans,codes", AMBIGUOUS)
+def test_ambiguous_places(body, spans, codes):
+    assert {e.key for e in resolve("", body, _ents_for(body, spans))
+            if e.kind == "country"} == codes
+
+
+DATELINES = [
+    ("LONDON, March 3 - Shares fell.", "LONDON", "GB"),
+    ("WASHINGTON (Reuters) - The Treasury said.", "WASHINGTON", "US"),
+    ("ROCHESTER, N.Y., Feb 26 - Eastman Kodak Co said.", "ROCHESTER", "US"),
+    ("TOKYO, March 3 - The yen rose.", "TOKYO", "JP"),
+    ("SAO PAULO, April 2 - Brazil's debt.", "SAO PAULO", "BR"),
+    ("Adrian Warner\nBERLIN 1996-08-30\nGermany's team won.", "BERLIN", "DE"),
+    ("The company said it would cut jobs.", None, None),
+    ("U.S. SAYS IT WILL ACT - The ministry said.", None, None),
+]
+
+
+@pytest.mark.parametrize("body,city,code", DATELINES)
+def test_datelines(body, city, code):
+    from indexer.entities import dateline
+
+    found = dateline(body)
+    assert (found and found.city, found and found.code) == (city, code)
+
+
+def test_the_dateline_country_is_what_the_story_is_about():
+    body = ("TOKYO, March 3 - Japan's trade surplus with the United States widened in "
+            "February, the ministry said.\n    Exports to France also rose.")
+    ents = _ents_for(body, [("Japan", "GPE"), ("the United States", "GPE"), ("France", "GPE")])
+    out = {e.key: e for e in resolve("Trade surplus widens", body, ents, D1987)}
+    assert out["JP"].about and out["JP"].salience > out["US"].salience
+    assert not out["FR"].about  # named once, in passing
+    assert out["JP"].mentions[0].start == 0  # the dateline city is marked
+
+
+def test_the_about_threshold_is_a_setting(monkeypatch):
+    body = "Exports rose in March.\n\nShipments to France rose too."
+    ents = _ents_for(body, [("France", "GPE")])
+    assert not resolve("", body, ents)[0].about  # once, after the lead
+    monkeypatch.setenv("NEWSARCHIVE_ABOUT_MIN", "0.5")
+    assert resolve("", body, ents)[0].about
+
+
+def test_former_states_have_names_and_lead_to_today():
+    from archive.countries import country_name, with_predecessors
+
+    assert country_name("SU") == "Soviet Union" and country_name("DD") == "East Germany"
+    assert with_predecessors(["RU"]) == ["RU", "SU"]
+    assert with_predecessors(["CZ", "SK"]) == ["CZ", "CS", "SK"]

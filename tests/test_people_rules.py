@@ -1,0 +1,78 @@
+"""People, not strings: one table row per class of error seen on real wire
+copy, with text written for these tests."""
+from pathlib import Path
+
+import pytest
+
+UNWRAP = Path(__file__).parent / "fixtures" / "entities" / "unwrap"
+
+CASES = {
+    # A name cut by a hard line break is one person, not "Richard" and "Lyng".
+    "line break": (
+        "Grain subsidy review", (UNWRAP / "wire.in.txt").read_text(),
+        {"Richard Lyng"}, {"Richard", "Lyng"}),
+    # Table words are not people: "Avg shrs", "Year", crude grades in a price table.
+    "earnings table": (
+        "Northfield results", (UNWRAP / "earnings.in.txt").read_text(),
+        {"Margaret Olsen"}, {"Avg", "Revs", "Shr", "Year"}),
+    "price table": (
+        "Crude prices",
+        "West African crude prices were steady on Tuesday, traders said.\n"
+        "    Bonny Light      18.50     18.35\n"
+        "    Brass River      18.40     18.30\n"
+        "    Forcados         18.20     18.15\n",
+        set(), {"Bonny Light", "Brass River", "Forcados"}),
+    # Companies by their company form, even where the form is left off later.
+    "company": (
+        "Brokers merge",
+        "Shearson Lehman Brothers said it would buy E.F. Hutton Group Inc for 1 billion dlrs. "
+        "J.C. Penney Co Inc shares rose. Analyst Tom Kelly said E.F. Hutton had been struggling.",
+        {"Tom Kelly"}, {"E.F. Hutton", "J.C. Penney", "Hutton", "Penney"}),
+    "company sharing a surname": (
+        "Dollar steady",
+        "Treasury Secretary James Baker met bankers in Washington. Baker International Corp "
+        "said its profit rose. Baker said the dollar was stable.",
+        {"James Baker"}, {"Baker", "Baker International"}),
+    "currency": (
+        "Currencies",
+        "The N.Z. Dlrs rose against the H.K. Dlrs in thin trade, dealer Peter Marsh said in "
+        "Wellington.",
+        {"Peter Marsh"}, {"N.Z. Dlrs", "H.K. Dlrs", "Dlrs"}),
+    "places and clubs": (
+        "Weekend sport",
+        "In St. Louis, Ozzie Smith hit a home run. Manchester United beat Arsenal 2-1 in "
+        "London, with Eric Cantona scoring twice.",
+        {"Ozzie Smith", "Eric Cantona"}, {"Louis", "Manchester United", "St. Louis"}),
+    # Titles and roles are not part of the name.
+    "title": (
+        "Fed holds rates",
+        "Chair Jerome Powell said the Federal Reserve would keep rates unchanged. Powell added "
+        "that inflation was easing.",
+        {"Jerome Powell"}, {"Chair Jerome Powell", "Powell"}),
+    # A nickname and the formal name are one person.
+    "nickname": (
+        "Wright keeps post",
+        "House Speaker Jim Wright said on Tuesday he would not resign. James Wright told "
+        "reporters the charges were false, and Wright said he would fight them.",
+        {"Jim Wright"}, {"James Wright", "Wright"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_people(extractor, case):
+    title, body, present, absent = CASES[case]
+    found = {e.key for e in extractor.extract(title, body) if e.kind == "person"}
+    assert present <= found, found
+    assert not (absent & found), found
+
+
+def test_the_archive_knows_a_nickname_by_its_usual_spelling():
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    book = NameBook({"James Wright": 5, "Jim Wright": 1})
+    out = book.resolve([Entity("person", "Jim Wright", "Jim Wright", [Mention("body", 0, 10)])])
+    assert [e.key for e in out] == ["James Wright"]
+    # Order never decides: with equal counts the alphabetically first spelling wins.
+    tie = NameBook({"Jim Wright": 2, "James Wright": 2})
+    assert tie.spelling("Jim Wright") == tie.spelling("James Wright") == "James Wright"
