@@ -46,6 +46,18 @@ COUNTRIES = ("US GB FR DE RU UA CN JP IN BR CA AU IT ES MX KR IL IR IQ SY TR SA 
              "AR CL CO PE VE PK AF ID PH TH VN MY SG NZ IE NL BE CH AT SE NO DK FI PL CZ HU "
              "RO GR PT").split()
 SECTION = "Scale: the embedded store from 10k to 1M articles"
+NOTES = """\
+`ada7526 (before)` is the whole-table store (table.json + vectors.npy rewritten at every
+commit, loaded whole by every reader); its 100k row was measured while the test suite ran on
+the same 2 cores, so it is slow by about 2.5x: issue 10 measured the same store, alone, at 100k
+as 12.5 s per commit, 5.9 s to open, 591 MB. `segments` is archive/segments.py: a commit writes
+its own rows as a segment of memory-mapped columns, readers map the segments and join only the
+small per-article columns. Commit and open now grow with the batch and the number of
+segments, not the archive; search time does not: exact vector search reads every float32
+vector for every semantic or hybrid query (290 MB at 100k articles), which is the p50 here and
+what an approximate index (not built yet) has to take over above about 100k articles. Reader
+RSS counts the mapped vector pages the queries touched (page cache, given back under memory
+pressure); anon is what the process itself holds."""
 
 
 def corpus() -> list[dict]:
@@ -260,6 +272,8 @@ is the same for every size ({labels}). RSS is that process's VmRSS after the que
 anon is the part not backed by files.
 
 {chr(10).join(lines)}
+
+{NOTES}
 """
     write_section(SECTION, body)
 
