@@ -352,6 +352,13 @@ class EmbeddedStore(Store):
                                                          dtype=np.int64))
         return int((found >= 0).sum())
 
+    def ids_from_source(self, source: str) -> Iterator[str]:
+        """Ids of the stored articles from `source` (exact name), for a takedown
+        by source: `store.delete(store.ids_from_source(name))`."""
+        t = self.table
+        for row in np.nonzero(t.sources.mask([source], t.n) & t.live)[0].tolist():
+            yield t.id(row)
+
     def commit(self) -> None:
         if not self._pending and not self._deleted and self._writer is None:
             return

@@ -86,6 +86,18 @@ def test_a_deleted_article_disappears_everywhere_at_the_next_commit(tmp_path):
     assert reader.stats()["articles"] == 10
 
 
+def test_a_takedown_by_source_removes_every_article_of_that_source(tmp_path):
+    w = store(tmp_path, writable=True)
+    w.write([doc(i) for i in range(12)])
+    w.commit()
+    assert w.delete(list(w.ids_from_source("src1"))) == 4
+    w.commit()
+    r = store(tmp_path).search(SearchRequest(size=50))
+    assert r.total == 8 and {h.source for h in r.hits} == {"src0", "src2"}
+    assert "src1" not in {v.value for v in r.facets["sources"]}
+    assert list(w.ids_from_source("src1")) == []
+
+
 def test_compaction_removes_deleted_rows_from_the_table_files(tmp_path):
     w = store(tmp_path, writable=True)
     for lo in range(0, 30, 10):
