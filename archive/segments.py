@@ -216,7 +216,6 @@ class Segment:
         self.rows = self.meta["rows"]
         self.passages = self.meta["passages"]
         self._cols: dict[str, np.ndarray] = {}
-        self._starts: dict[str, np.ndarray] = {}
         # Opened now, not when first asked for: a reader that got this far has
         # every file it needs even if a compaction removes the directory later.
         for column in COLUMNS:
@@ -236,26 +235,6 @@ class Segment:
 
     def vocab(self, facet: str) -> list[str]:
         return self.meta["vocab"][facet]
-
-    def facet_starts(self, facet: str) -> np.ndarray:
-        if facet not in self._starts:
-            counts = self[f"{facet}_counts"]
-            self._starts[facet] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return self._starts[facet]
-
-    def row(self, i: int, p0: int) -> Row:
-        """Row i; p0 is its first passage's index within the segment."""
-        k = int(self["counts"][i])
-        out = {}
-        for facet in FACETS:
-            lo = int(self.facet_starts(facet)[i])
-            hi = lo + int(self[f"{facet}_counts"][i])
-            vocab = self.vocab(facet)
-            out[facet] = [vocab[j] for j in self[f"{facet}_values"][lo:hi]]
-        return Row(self["ids"][i].decode(), self["hashes"][i].decode(), int(self["days"][i]),
-                   out["sources"][0] if out["sources"] else None, out["people"],
-                   out["countries"], self["starts"][p0:p0 + k].tolist(),
-                   self["ends"][p0:p0 + k].tolist(), np.array(self["vectors"][p0:p0 + k]))
 
 
 @dataclass
@@ -281,14 +260,6 @@ class Manifest:
             os.fsync(f.fileno())
         os.rename(tmp, directory / name)
         return name
-
-    def live_counts(self, directory: Path) -> list[int]:
-        out = []
-        for s in self.segments:
-            with open(directory / s["name"] / "meta.json") as f:
-                rows = json.load(f)["rows"]
-            out.append(rows - (len(np.load(directory / s["dead"])) if s.get("dead") else 0))
-        return out
 
     def files(self) -> set[str]:
         out = set()
@@ -403,15 +374,6 @@ class SegmentedTable:
             ids, hashes = seg["ids"], seg["hashes"]
             for i in np.nonzero(live)[0].tolist():
                 yield base + i, ids[i].decode(), hashes[i].decode()
-
-    def iter_rows(self) -> Iterator[tuple[int, Row]]:
-        """(row, Row) of every live row, in row order."""
-        for k, seg in enumerate(self.segments):
-            base = int(self.offsets[k])
-            starts = np.zeros(seg.rows + 1, dtype=np.int64)
-            np.cumsum(seg["counts"], out=starts[1:])
-            for i in np.nonzero(self.live[base:base + seg.rows])[0].tolist():
-                yield base + i, seg.row(i, int(starts[i]))
 
     # -- search ----------------------------------------------------------
     def filter_mask(self, filters: dict[str, list[str]], day_from: int | None,
