@@ -54,7 +54,7 @@ as 12.5 s per commit, 5.9 s to open, 591 MB. `segments` is archive/segments.py: 
 its own rows as a segment of memory-mapped columns, readers map the segments and join only the
 small per-article columns. Commit and open now grow with the batch and the number of
 segments, not the archive; search time does not: exact vector search reads every float32
-vector for every semantic or hybrid query (290 MB at 100k articles), which is the p50 here and
+vector for every semantic or hybrid query (235 MB at 100k articles), which is the p50 here and
 what an approximate index (not built yet) has to take over above about 100k articles. Reader
 RSS counts the mapped vector pages the queries touched (page cache, given back under memory
 pressure); anon is what the process itself holds."""
@@ -253,18 +253,20 @@ def write(results: Path) -> None:
              "(anon) | hybrid+facets p50 / p95 | disk |", "|---|---|---|---|---|---|---|"]
     for row in latest.values():
         lines.append(f"| {row['label']} | {row['size']:,} | {row['commit_s']:.2f} s | "
-                     f"{row['open_first_s']:.2f} s | {row['rss_mb']:.0f} MB "
+                     f"{row['open_first_s']:.2f} s{'' if 'labels_s' in row else '*'} | "
+                     f"{row['rss_mb']:.0f} MB "
                      f"({row['anon_mb']:.0f} MB) | {row['p50']:.1f} / {row['p95']:.1f} ms | "
                      f"{row['disk_mb']:.0f} MB |")
-    labels = ", ".join(f"{r['labels_s']:.1f} s" for r in latest.values() if "labels_s" in r)
-    labels = (f"{labels or 'not measured'}; archive/countries.py imports pandas via "
-              "country_converter")
+    times = [r["labels_s"] for r in latest.values() if "labels_s" in r]
+    labels = (f"{min(times):.1f}-{max(times):.1f} s" if times else "not measured") + \
+        "; archive/countries.py imports pandas via country_converter; * marks a row whose open " \
+        "includes it"
     cmd = "flock /tmp/bench.lock .venv/bin/python bench/scale.py --sizes N... --label L --write"
     body = f"""Command: `{cmd}`
 (commit {git_rev()}). Machine: {machine()}, shared with other work while measured.
 Corpus: the {ARTICLES.name} texts with a body, cycled under new ids, with synthetic unit
 vectors (384 dims), 0-3 people from a Zipf pool and 0-2 countries; passages of about 1,000
-characters (about 1.9 per article). Built in commits of 10,000; then 3 commits of 1,000 new
+characters (1.53 per article). Built in commits of 10,000 (20,000 at 300k, 50,000 at 1M); then 3 commits of 1,000 new
 articles (median shown); then a new process opens the store and answers one hybrid query with
 people, countries, sources and months facets (page cache warm), and 100 more (p50/p95; query
 vector synthetic, so model time is excluded). Open excludes the country labels' load, which
