@@ -2,11 +2,25 @@
 
 Layout under the store directory:
 
-    CURRENT                 name of the live build (replaced atomically)
-    builds/<build>/tantivy  the keyword index with the stored articles
-    builds/<build>/HEAD     name of the live table generation (replaced atomically)
-    builds/<build>/gen-N/   table.json + vectors.npy, written once, never changed
-    .write.lock             held by the one writer
+    CURRENT                   name of the live build (replaced atomically)
+    builds/<build>/tantivy    the keyword index with the stored articles
+    builds/<build>/HEAD       name of the live generation manifest (replaced atomically)
+    builds/<build>/gen-N.json a generation: its segments and their deletion lists
+    builds/<build>/seg-*/     a segment's memory-mapped columns (archive/segments.py)
+    builds/<build>/dead-*.npy a segment's deleted rows, as of some generation
+    builds/<build>/PENDING    a commit between its tantivy commit and HEAD
+    .write.lock               held by the one writer
+
+A commit writes its rows as one new segment, deletion lists for the rows it
+replaces or deletes, maybe a merged segment, and a manifest naming them all;
+then it writes PENDING (the manifest and tantivy's last opstamp), commits
+tantivy, points HEAD at the manifest and removes PENDING. The text and the
+table are published together: once tantivy's opstamp has passed the one in
+PENDING, readers take PENDING's manifest as the live one, and the next writer
+to open finishes the switch; if tantivy never committed, PENDING is dropped
+and so are the commit's files. Files no generation names (an interrupted
+commit's, or those two generations old) are removed by the writer; a reader
+that finds a file gone re-reads HEAD and loads the newer generation.
 
 A reader follows CURRENT and HEAD on every search and reloads when they
 move, so a reindex or an incremental run never shows it a half-written
@@ -35,7 +49,9 @@ from archive.query import parse
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.store import Store, StoredArticle, StoreError, WriteFailure
-from archive.table import Row, Table, article_key, from_day, merge_rows, to_day
+from archive.segments import (Manifest, Segment, SegmentedTable, merge_segments, plan_merge,
+                               write_segment)
+from archive.table import Row, Table, article_key, from_day, to_day
 
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
 
@@ -64,10 +80,14 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _step(name: str) -> None:
+    """A named point in a commit; the fault-injection tests raise here."""
+
+
 class _Build:
     """One tantivy index and its table generations."""
 
-    def __init__(self, path: Path, create: bool):
+    def __init__(self, path: Path, create: bool, writable: bool = False):
         import tantivy
 
         self.path = path
@@ -77,31 +97,130 @@ class _Build:
             raise StoreError(f"{path} is missing its index; run `newsarchive reindex` or "
                              "index into a new store")
         self.index = tantivy.Index(_schema(), path=str(path / "tantivy"), reuse=True)
-        self.head = self._read_head()
-        self.table = Table.load(path / self.head) if self.head else Table.empty()
+        if writable:
+            self.recover()
+        self.head: str | None = None
+        self.table = SegmentedTable(None, None)
+        self.refresh(reload_index=False)
 
-    def _read_head(self) -> str | None:
+    # -- which generation is live ------------------------------------------
+    def opstamp(self) -> int:
+        try:
+            with open(self.path / "tantivy" / "meta.json") as f:
+                return int(json.load(f).get("opstamp", 0))
+        except FileNotFoundError:
+            return 0
+
+    def _pending(self) -> dict | None:
+        try:
+            return json.loads((self.path / "PENDING").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _live_name(self) -> str | None:
+        """HEAD's manifest, or PENDING's once tantivy has committed its text."""
+        pending = self._pending()
+        if pending is not None and self.opstamp() > pending["opstamp"]:
+            return pending["manifest"]
         try:
             return (self.path / "HEAD").read_text().strip() or None
         except FileNotFoundError:
             return None
 
-    def refresh(self) -> None:
-        head = self._read_head()
-        if head != self.head:
-            self.table = Table.load(self.path / head) if head else Table.empty()
-            self.head = head
-        self.index.reload()
+    def refresh(self, reload_index: bool = True) -> None:
+        for attempt in range(20):
+            name = self._live_name()
+            if name == self.head:
+                break
+            try:
+                table = self._load(name)
+            except FileNotFoundError:
+                # The writer removed a generation two commits old while this
+                # reader was loading it: a newer one is named now.
+                time.sleep(0.005 * (attempt + 1))
+                continue
+            self.head, self.table = name, table
+            break
+        if reload_index:
+            self.index.reload()
 
-    def publish(self, table: Table) -> None:
-        """Write a new generation and point HEAD at it; drop older ones."""
-        name = f"gen-{time.time_ns():020d}"
-        table.save(self.path / name)
+    def _load(self, name: str | None) -> SegmentedTable:
+        if name is None:
+            return SegmentedTable(None, None)
+        if not name.endswith(".json"):
+            raise StoreError(f"{self.path} holds a table from an older version; open it for "
+                             "writing once (e.g. `newsarchive index` with no new files) to "
+                             "convert it")
+        return SegmentedTable(self.path, Manifest.read(self.path / name))
+
+    # -- the writer's side ---------------------------------------------------
+    def recover(self) -> None:
+        """Finish or drop a commit a crash interrupted, convert an old table,
+        and remove files no generation names."""
+        pending = self._pending()
+        if pending is not None:
+            if self.opstamp() > pending["opstamp"]:
+                _atomic_write(self.path / "HEAD", pending["manifest"])
+            (self.path / "PENDING").unlink()
+        try:
+            head = (self.path / "HEAD").read_text().strip() or None
+        except FileNotFoundError:
+            head = None
+        if head and not head.endswith(".json") and (self.path / head / "table.json").exists():
+            old = Table.load(self.path / head)
+            segs = [{"name": write_segment(self.path, list(old.iter_rows()), old.dim),
+                     "dead": None}] if old.n else []
+            _atomic_write(self.path / "HEAD", Manifest(old.model, old.dim, segs).write(self.path))
+        self.collect(keep=set())
+
+    def collect(self, keep: set[str]) -> None:
+        """Remove segments, deletion lists and manifests that neither HEAD's
+        generation nor `keep` names."""
+        try:
+            head = (self.path / "HEAD").read_text().strip() or None
+        except FileNotFoundError:
+            head = None
+        names = set(keep)
+        if head and head.endswith(".json"):
+            names |= {head} | Manifest.read(self.path / head).files()
+        for p in self.path.iterdir():
+            if p.name in names or p.name in ("tantivy", "HEAD", "PENDING"):
+                continue
+            if p.name.startswith(("seg-", "dead-", "gen-", ".seg-", ".gen-", ".HEAD")):
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+
+    def publish(self, manifest: Manifest, writer) -> None:
+        """Commit tantivy's text and the table together (see the module docstring)."""
+        try:
+            name = manifest.write(self.path)
+            _step("manifest")
+            _atomic_write(self.path / "PENDING", json.dumps({"manifest": name,
+                                                             "opstamp": self.opstamp()}))
+            _step("pending")
+        except BaseException:
+            # Nothing is published: the text goes too (the caller's batch is
+            # lost as a whole; a rerun finds it missing by content hash).
+            if writer is not None:
+                writer.rollback()
+            raise
+        if writer is not None:
+            writer.commit()
+            writer.wait_merging_threads()
+        _step("tantivy")
         _atomic_write(self.path / "HEAD", name)
-        old, self.head, self.table = self.head, name, table
-        # A reader that already loaded the old generation holds it in memory.
-        if old:
-            shutil.rmtree(self.path / old, ignore_errors=True)
+        _step("head")
+        (self.path / "PENDING").unlink()
+        previous = self.head
+        self.head, self.table = name, self._load(name)
+        # The generation before stays for readers still loading it.
+        keep = {previous} | Manifest.read(self.path / previous).files() \
+            if previous and previous.endswith(".json") and (self.path / previous).exists() \
+            else set()
+        self.collect(keep)
+        self.index.reload()
 
 
 class EmbeddedStore(Store):
@@ -112,7 +231,8 @@ class EmbeddedStore(Store):
         self.writable = writable
         self._lock_file = None
         self._writer = None
-        self._pending: list[Row] = []
+        self._pending: dict[str, Row] = {}  # by id: a later write of an id wins
+        self._deleted: set[str] = set()
         self._model: str | None = None
         if writable:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -151,8 +271,20 @@ class EmbeddedStore(Store):
         if current is None:
             self._current, self._build = None, None
             return
-        self._build = _Build(self.root / "builds" / current, create=self._fixed_build is not None)
+        if self.writable and self._fixed_build is None:
+            self._remove_other_builds(current)
+        self._build = _Build(self.root / "builds" / current,
+                             create=self._fixed_build is not None, writable=self.writable)
         self._current = current
+
+    def _remove_other_builds(self, current: str) -> None:
+        """An interrupted reindex leaves its half-built build behind; the one
+        writer (this one holds the lock) removes every build but the live one."""
+        builds = self.root / "builds"
+        if builds.is_dir():
+            for p in builds.iterdir():
+                if p.name != current:
+                    shutil.rmtree(p, ignore_errors=True)
 
     def _live(self) -> _Build | None:
         with self._refresh_lock:
@@ -164,9 +296,9 @@ class EmbeddedStore(Store):
             return self._build
 
     @property
-    def table(self) -> Table:
+    def table(self) -> SegmentedTable:
         b = self._live()
-        return b.table if b else Table.empty()
+        return b.table if b else SegmentedTable(None, None)
 
     # -- writing -----------------------------------------------------------
     def write(self, docs: list[IndexedArticle]) -> list[WriteFailure]:
@@ -195,39 +327,121 @@ class EmbeddedStore(Store):
                 failures.append(WriteFailure(a.id, f"{type(e).__name__}: {e}"))
                 continue
             self._model = d.model
-            self._pending.append(Row(
+            self._deleted.discard(a.id)
+            self._pending[a.id] = Row(
                 a.id, d.content_hash, to_day(a.published), a.source,
                 [p.key for p in d.people], [c.key for c in d.countries],
                 [p.start for p in d.passages], [p.end for p in d.passages],
-                np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1)))
+                np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1))
         return failures
 
+    def delete(self, ids) -> int:
+        """Remove articles by id at the next commit (from search, facets,
+        similar lists and `get`); their rows leave the disk when their segment
+        is merged or at `compact()`. Returns how many of the ids are stored."""
+        if not self.writable:
+            raise StoreError("store opened read-only")
+        if self._writer is None:
+            self._writer = self._build.index.writer(heap_size=128_000_000, num_threads=1)
+        ids = list(dict.fromkeys(ids))
+        for i in ids:
+            self._writer.delete_documents_by_term("id", i)
+            self._pending.pop(i, None)
+            self._deleted.add(i)
+        found = self._build.table.rows_for_keys(np.array([article_key(i) for i in ids],
+                                                         dtype=np.int64))
+        return int((found >= 0).sum())
+
+    def ids_from_source(self, source: str) -> Iterator[str]:
+        """Ids of the stored articles from `source` (exact name), for a takedown
+        by source: `store.delete(store.ids_from_source(name))`."""
+        t = self.table
+        for row in np.nonzero(t.sources.mask([source], t.n) & t.live)[0].tolist():
+            yield t.id(row)
+
     def commit(self) -> None:
-        if not self._pending and self._writer is None:
+        if not self._pending and not self._deleted and self._writer is None:
             return
         build = self._build
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer.wait_merging_threads()
-            self._writer = None
-        if self._pending:
-            old = build.table
-            model = self._model or old.model
-            dim = next((r.vectors.shape[1] for r in self._pending if r.vectors.size), old.dim)
-            if old.n and old.model and (model != old.model or dim != old.dim):
-                raise StoreError(f"this index holds {old.model} vectors ({old.dim} dims), not "
-                                 f"{model} ({dim}); run `newsarchive reindex`")
-            build.publish(Table(merge_rows(old.iter_rows(), self._pending), model, dim))
-            self._pending = []
-        build.index.reload()
+        old = build.table
+        rows = list(self._pending.values())
+        model = self._model or old.model
+        dim = next((r.vectors.shape[1] for r in rows if r.vectors.size), old.dim)
+        if rows and old.live_count and old.model and (model != old.model or dim != old.dim):
+            raise StoreError(f"this index holds {old.model} vectors ({old.dim} dims), not "
+                             f"{model} ({dim}); run `newsarchive reindex`")
+        writer, self._writer = self._writer, None
+        changed = [*self._pending, *self._deleted]
+        self._pending, self._deleted = {}, set()
+        try:
+            segments = self._stage(old, changed, rows, dim)
+        except BaseException:
+            # Nothing is published: the batch's text goes too, and a rerun
+            # finds its articles missing by content hash.
+            if writer is not None:
+                writer.rollback()
+            raise
+        build.publish(Manifest(model if rows else old.model, dim if rows else old.dim,
+                               segments), writer)
+
+    def _stage(self, old: SegmentedTable, changed: list[str], rows: list[Row],
+               dim: int) -> list[dict]:
+        """The next generation's segments: deletion lists for the rows that
+        `changed` replaces or deletes, a segment for `rows`, maybe a merge."""
+        path = self._build.path
+        segments = [dict(s) for s in old.manifest.segments]
+        deads = list(old.deads)
+        gone = old.rows_for_keys(np.array([article_key(i) for i in changed], dtype=np.int64))
+        gone = np.sort(gone[gone >= 0])
+        for k in np.unique(np.searchsorted(old.offsets, gone, side="right") - 1).tolist():
+            lo, hi = old.offsets[k], old.offsets[k + 1]
+            deads[k] = np.union1d(deads[k], gone[(gone >= lo) & (gone < hi)] - lo)
+            segments[k]["dead"] = _save_dead(path, deads[k])
+        if rows:
+            segments.append({"name": write_segment(path, rows, dim), "dead": None})
+            deads.append(np.zeros(0, dtype=np.int64))
+        segments, _ = _merged(path, segments, deads, dim,
+                              plan_merge([_live(path, s, d) for s, d in zip(segments, deads)]))
+        return segments
+
+    def compact(self) -> None:
+        """Merge every segment into one without the deleted and replaced rows,
+        so they are gone from disk."""
+        self.commit()
+        build = self._build
+        old = build.table
+        if len(old.segments) <= 1 and not any(len(d) for d in old.deads):
+            return
+        segments, deads = _merged(build.path, [dict(s) for s in old.manifest.segments],
+                                  list(old.deads), old.dim, len(old.segments))
+        build.publish(Manifest(old.model, old.dim, segments), None)
+        # A takedown must leave the disk now, not a commit later: a reader still
+        # loading the generation before finds it gone and loads this one.
+        build.collect(keep=set())
 
     def content_hashes(self) -> dict[str, str]:
+        return dict(self.iter_content_hashes())
+
+    def iter_content_hashes(self) -> Iterator[tuple[str, str]]:
+        """(id, content hash) of every stored article, a segment at a time."""
+        for _, i, h in self.table.iter_live():
+            yield i, h
+
+    def hashes_for(self, ids: list[str]) -> dict[str, str]:
+        """The content hash of each of `ids` that is stored: what an indexer
+        streaming its input asks per batch instead of holding every hash."""
         t = self.table
-        return dict(zip(t.ids, t.hashes))
+        rows = t.rows_for_keys(np.array([article_key(i) for i in ids], dtype=np.int64))
+        out = {}
+        for i, row in zip(ids, rows.tolist()):
+            if row >= 0:
+                seg, j = t.locate(row)
+                out[i] = seg["hashes"][j].decode()
+        return out
 
     def known_people(self) -> dict[str, int]:
         t = self.table
-        return dict(t.people.counts(np.ones(t.n, dtype=bool)))
+        return dict(t.people.counts(t.live))
 
     def close(self) -> None:
         if self._writer is not None:
@@ -278,27 +492,35 @@ class EmbeddedStore(Store):
         doc = self._doc_for_key(searcher, article_key(article_id))
         return _stored(doc) if doc is not None else None
 
-    def iter_articles(self) -> Iterator[StoredArticle]:
+    def iter_articles(self, batch: int = 500) -> Iterator[StoredArticle]:
+        """Every stored article, in table order, `batch` at a time: memory stays
+        flat however large the archive (reindex streams through this)."""
         import tantivy
 
-        searcher = self._searcher()
-        if searcher is None:
+        b = self._live()
+        if b is None:
             return
-        n = searcher.num_docs
-        for _, addr in searcher.search(tantivy.Query.all_query(), limit=max(n, 1)).hits:
-            yield _stored(searcher.doc(addr))
+        t, searcher = b.table, b.index.searcher()
+        keys = []
+        for row, _, _ in t.iter_live():
+            keys.append(int(t.keys[row]))
+            if len(keys) == batch:
+                yield from _fetch_keys(b, searcher, keys)
+                keys = []
+        if keys:
+            yield from _fetch_keys(b, searcher, keys)
 
     def stats(self) -> dict:
         t = self.table
-        searcher = self._searcher()
-        days = t.days[t.days != np.iinfo(np.int32).min]
-        size = sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file()) \
-            if self.root.exists() else 0
+        days = t.days[(t.days != np.iinfo(np.int32).min) & t.live]
+        size = _disk_size(self.root)
         return {
             "store": f"embedded:{self.root}", "build": self._current,
-            "articles": searcher.num_docs if searcher else 0, "passages": int(len(t.p_row)),
-            "people": len(t.people.vocab), "countries": len(t.countries.vocab),
-            "sources": len(t.sources.vocab), "model": t.model or None, "dims": t.dim or None,
+            "articles": t.live_count, "passages": t.passage_count(),
+            "people": len(t.people.counts(t.live)),
+            "countries": len(t.countries.counts(t.live)),
+            "sources": len(t.sources.counts(t.live)), "model": t.model or None,
+            "dims": t.dim or None, "segments": len(t.segments),
             "oldest": str(from_day(int(days.min()))) if len(days) else None,
             "newest": str(from_day(int(days.max()))) if len(days) else None,
             "disk_bytes": size,
@@ -306,20 +528,22 @@ class EmbeddedStore(Store):
 
     def similar(self, article_id: str, k: int = 5) -> list[tuple[str, float]]:
         t = self.table
-        row = t.row_of.get(article_id)
+        row = t.row_for_id(article_id)
         if row is None or t.p_indptr[row] == t.p_indptr[row + 1]:
             return []
-        v = t.vectors[t.p_indptr[row]:t.p_indptr[row + 1]].mean(axis=0)
+        v = t.row_vectors(row).mean(axis=0)
         v /= np.linalg.norm(v) or 1.0
         _, best = t.best_similarity(v)
         best[row] = -np.inf
-        top = np.argsort(-best)[:k]
-        return [(t.ids[i], float(best[i])) for i in top if np.isfinite(best[i])]
+        k = min(k, len(best))
+        top = np.argpartition(-best, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
+        top = top[np.argsort(-best[top], kind="stable")]
+        return [(t.id(i), float(best[i])) for i in top if np.isfinite(best[i])]
 
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         b = self._live()
-        if b is None or b.table.n == 0:
+        if b is None or b.table.live_count == 0:
             return SearchResult(0, [], {}, req, warnings=["The archive is empty: run "
                                                           "`newsarchive index PATH` first."])
         plan = _Plan(self, b, req)
@@ -329,7 +553,7 @@ class EmbeddedStore(Store):
 
     def iter_results(self, req: SearchRequest, batch: int = 500):
         b = self._live()
-        if b is None or b.table.n == 0:
+        if b is None or b.table.live_count == 0:
             return
         plan = _Plan(self, b, req)
         plan.prepare()
@@ -589,3 +813,59 @@ def _stored(doc) -> StoredArticle:
     return StoredArticle(article, [Entity.from_dict(e) for e in extra.get("entities", [])],
                          [Passage(s, e) for s, e in extra.get("passages", [])],
                          first("content_hash"), first("model"))
+
+
+def _fetch_keys(build: _Build, searcher, keys: list[int]) -> Iterator[StoredArticle]:
+    import tantivy
+
+    q = tantivy.Query.term_set_query(build.index.schema, "key", keys)
+    docs = {}
+    for _, addr in searcher.search(q, limit=len(keys)).hits:
+        d = searcher.doc(addr)
+        docs[d["key"][0]] = d
+    for key in keys:
+        if key in docs:
+            yield _stored(docs[key])
+
+
+def _save_dead(directory: Path, rows: np.ndarray) -> str:
+    name = f"dead-{uuid.uuid4().hex}.npy"
+    with open(directory / name, "wb") as f:
+        np.save(f, np.asarray(rows, dtype=np.int64))
+        f.flush()
+        os.fsync(f.fileno())
+    return name
+
+
+def _live(directory: Path, segment: dict, dead: np.ndarray) -> int:
+    with open(directory / segment["name"] / "meta.json") as f:
+        return json.load(f)["rows"] - len(dead)
+
+
+def _merged(directory: Path, segments: list[dict], deads: list[np.ndarray], dim: int,
+            run: int) -> tuple[list[dict], list[np.ndarray]]:
+    """The last `run` segments merged into one, without their dead rows."""
+    if run <= 0:
+        return segments, deads
+    parts = []
+    for s, dead in zip(segments[-run:], deads[-run:]):
+        seg = Segment(directory / s["name"])
+        live = np.ones(seg.rows, dtype=bool)
+        live[dead] = False
+        parts.append((seg, live))
+    name = merge_segments(directory, parts, dim)
+    _step("merged")
+    return (segments[:-run] + [{"name": name, "dead": None}],
+            deads[:-run] + [np.zeros(0, dtype=np.int64)])
+
+
+def _disk_size(root: Path) -> int:
+    """Bytes under root; files a commit renames or removes meanwhile are skipped."""
+    total = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(folder, name)).st_size
+            except FileNotFoundError:
+                pass
+    return total

@@ -1,9 +1,11 @@
-"""The embedded store's columns: per-article filter fields and passage vectors.
+"""Column helpers shared by the embedded store's tables, and the previous
+version's whole-table format.
 
-Held in memory as numpy arrays so filters, facet counts and exact vector
-search over tens of thousands of articles take milliseconds. A table is
-written whole into a new directory and never changed in place, so a reader
-that loaded one keeps a consistent view while a writer makes the next.
+`Multi` is a multi-valued facet column (people, countries, sources, months)
+whose counts under a row mask take milliseconds. `Table` is how the store kept
+its rows before segments (archive/segments.py): one `table.json` and one
+`vectors.npy` written whole at every commit; it is only read now, to convert
+such a store the first time a writer opens it.
 """
 from __future__ import annotations
 
@@ -58,6 +60,18 @@ class Multi:
         self.values = np.array([index[v] for vals in lists for v in vals], dtype=np.int32)
         self.rows = np.repeat(np.arange(len(lists), dtype=np.int32), np.diff(self.indptr))
         self.index = index
+
+    @classmethod
+    def from_arrays(cls, vocab: list[str], counts: np.ndarray, values: np.ndarray) -> "Multi":
+        """Row i has the next counts[i] entries of `values` (indexes into `vocab`)."""
+        m = cls.__new__(cls)
+        m.vocab = vocab
+        m.index = {v: i for i, v in enumerate(vocab)}
+        m.indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=m.indptr[1:])
+        m.values = np.ascontiguousarray(values, dtype=np.int32)
+        m.rows = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        return m
 
     def row(self, i: int) -> list[str]:
         return [self.vocab[j] for j in self.values[self.indptr[i]:self.indptr[i + 1]]]
@@ -234,9 +248,3 @@ def _one_blas_thread():
 def _month(day: int) -> str | None:
     d = from_day(day)
     return d.strftime("%Y-%m") if d else None
-
-
-def merge_rows(old: Iterable[Row], new: list[Row]) -> list[Row]:
-    """Old rows, minus those replaced by id, then the new ones."""
-    replaced = {r.id for r in new}
-    return [r for r in old if r.id not in replaced] + new

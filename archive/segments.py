@@ -1,0 +1,482 @@
+"""The embedded store's table as append-only segments of memory-mapped columns.
+
+A commit used to write the whole table again (`table.json` with a dict per
+article, plus every vector) and every reader parsed all of it into Python
+objects. Measured with `bench/scale.py` on the 2-core test machine (see
+BENCHMARKS.md, "Scale"): at 100k articles a commit of 1,000 new articles took
+12.5 s, opening the store 5.9 s and a reader 591 MB, all growing linearly with
+the archive, so a bulk load was quadratic.
+
+Now a commit writes only its own rows, as a new segment directory of `.npy`
+columns (written once, never changed):
+
+    seg-<uuid>/meta.json        rows, passages, the segment's people/countries/sources
+    seg-<uuid>/keys.npy         int64 article keys (the join with tantivy)
+    seg-<uuid>/ids.npy, hashes.npy   fixed-width UTF-8 bytes, read only when asked
+    seg-<uuid>/days.npy         int32 days since 1970 (NO_DAY when undated)
+    seg-<uuid>/counts.npy       int32 passages per row
+    seg-<uuid>/starts.npy, ends.npy  int32 passage offsets
+    seg-<uuid>/vectors.npy      float32, one row per passage
+    seg-<uuid>/<facet>_counts.npy, <facet>_values.npy   multi-valued columns
+
+and a generation manifest (`gen-<ns>.json`: model, dims, the segments in row
+order and each one's deletion list `dead-<uuid>.npy`) that `HEAD` names. An
+edited article is a new row in the new segment plus its old row in a deletion
+list; a deleted article is only the deletion list. Small segments are merged
+as they accumulate (four of one size tier make one of the next), so a commit
+costs its own rows plus, now and then, a merge whose cost is shared by the
+rows it merged; merging drops deleted rows, and `compact()` merges everything.
+
+With segments (same bench, same machine): at 300k articles a commit of 1,000
+takes 0.36 s, opening the store and answering the first hybrid query with
+all four facets 0.53 s, and a reader holds 99 MB of its own (940 MB resident
+counting the vector pages the queries touched, which the page cache can take
+back); the 10k-1M rows are in BENCHMARKS.md. A commit that triggers a large
+merge pays for it (the merge runs inside `commit()`); merging in the
+background is the next step if those outliers matter.
+
+A reader maps the segments' files (`np.load(mmap_mode="r")`): vectors and
+passage offsets stay in the page cache, not in the process, and only the
+small per-article columns are joined at open (keys, days, passage counts and
+the facet columns with one sorted vocabulary per facet, about 30 bytes per
+article plus 8 per facet value).
+
+Vectors stay float32: exact search is a matrix-vector product per segment
+(BLAS sgemv). Stored as float16 they would halve the disk, but numpy has no
+float16 BLAS: converting to float32 per query was 8x slower than the float32
+product on this machine (150k x 384: 562 ms vs 68 ms), so compact vectors
+belong with an approximate index that rescoring keeps exact (not built yet).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from archive.table import NO_DAY, Multi, Row, _one_blas_thread, article_key
+
+FACETS = ("people", "countries", "sources")
+MERGE_WIDTH = 4  # segments of one size tier merged into one
+TIER_BASE = 1000  # rows in a tier-0 segment (about one commit's worth)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, array)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _bytes_column(values: list[str]) -> np.ndarray:
+    encoded = [v.encode() for v in values]
+    width = max((len(v) for v in encoded), default=1) or 1
+    return np.array(encoded, dtype=f"S{width}")
+
+
+COLUMNS = ("keys", "ids", "hashes", "days", "counts", "starts", "ends", "vectors",
+           *(f"{f}_{k}" for f in FACETS for k in ("counts", "values")))
+
+
+def write_segment(directory: Path, rows: list[Row], dim: int) -> str:
+    """Write rows as a new segment under `directory`; returns its name."""
+    part = {
+        "keys": np.array([article_key(r.id) for r in rows], dtype=np.int64),
+        "ids": _bytes_column([r.id for r in rows]),
+        "hashes": _bytes_column([r.hash for r in rows]),
+        "days": np.array([r.day for r in rows], dtype=np.int32),
+        "counts": np.array([len(r.starts) for r in rows], dtype=np.int32),
+        "starts": np.array([s for r in rows for s in r.starts], dtype=np.int32),
+        "ends": np.array([e for r in rows for e in r.ends], dtype=np.int32),
+    }
+    vecs = [np.asarray(r.vectors, dtype=np.float32).reshape(len(r.starts), dim)
+            for r in rows if len(r.starts)]
+    part["vectors"] = np.vstack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32)
+    vocab = {}
+    for facet in FACETS:
+        lists = [_facet_values(r, facet) for r in rows]
+        vocab[facet] = sorted({v for vals in lists for v in vals})
+        index = {v: i for i, v in enumerate(vocab[facet])}
+        part[f"{facet}_counts"] = np.array([len(v) for v in lists], dtype=np.int32)
+        part[f"{facet}_values"] = np.array([index[v] for vals in lists for v in vals],
+                                           dtype=np.int32)
+    return _write(directory, [part], vocab, dim)
+
+
+def merge_segments(directory: Path, parts: list[tuple["Segment", np.ndarray]], dim: int) -> str:
+    """The live rows of segments `ks` (in order) as one new segment, column by
+    column: no Python object per row, and vectors are copied straight from the
+    old maps into the new file, so a merge of a million rows holds no more
+    than one segment's small columns in memory."""
+    segs = [seg for seg, _ in parts]
+    vocab = {f: sorted(set().union(*(s.vocab(f) for s in segs))) for f in FACETS}
+    index = {f: {v: i for i, v in enumerate(vocab[f])} for f in FACETS}
+    out = []
+    for seg, live in parts:
+        counts = np.asarray(seg["counts"])
+        pmask = np.repeat(live, counts)
+        part = {c: np.asarray(seg[c])[live] for c in ("keys", "ids", "hashes", "days",
+                                                        "counts")}
+        part["starts"] = np.asarray(seg["starts"])[pmask]
+        part["ends"] = np.asarray(seg["ends"])[pmask]
+        part["vectors"] = (seg["vectors"], pmask)
+        for f in FACETS:
+            fcounts = np.asarray(seg[f"{f}_counts"])
+            remap = np.array([index[f][v] for v in seg.vocab(f)], dtype=np.int32)
+            local = np.asarray(seg[f"{f}_values"])[np.repeat(live, fcounts)]
+            part[f"{f}_counts"] = fcounts[live]
+            part[f"{f}_values"] = remap[local] if len(local) else local
+        out.append(part)
+    return _write(directory, out, vocab, dim)
+
+
+def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim: int) -> str:
+    name = f"seg-{uuid.uuid4().hex}"
+    tmp = directory / f".{name}.tmp"
+    tmp.mkdir(parents=True)
+    rows = sum(len(p["keys"]) for p in parts)
+    passages = sum(len(p["starts"]) for p in parts)
+    for column in COLUMNS:
+        arrays = [p[column] for p in parts]
+        if column == "vectors":
+            shape, dtype = (passages, dim), np.float32
+        else:
+            shape = (sum(len(a) for a in arrays),)
+            dtype = (f"S{max([a.dtype.itemsize for a in arrays] + [1])}"
+                     if column in ("ids", "hashes") else arrays[0].dtype)
+        if not shape[0]:
+            _save(tmp / f"{column}.npy", np.zeros(shape, dtype=dtype))
+            continue
+        out = np.lib.format.open_memmap(tmp / f"{column}.npy", mode="w+", dtype=dtype,
+                                        shape=shape)
+        at = 0
+        for a in arrays:
+            if isinstance(a, tuple):  # (vectors map, passage mask): copied in slices
+                src, mask = a
+                for lo in range(0, len(src), 65536):
+                    chunk = np.asarray(src[lo:lo + 65536])[mask[lo:lo + 65536]]
+                    out[at:at + len(chunk)] = chunk
+                    at += len(chunk)
+            else:
+                out[at:at + len(a)] = a
+                at += len(a)
+        out.flush()
+        del out
+        with open(tmp / f"{column}.npy", "rb+") as f:
+            os.fsync(f.fileno())
+    layout = {}
+    for column in COLUMNS:
+        with open(tmp / f"{column}.npy", "rb") as f:
+            read = (np.lib.format.read_array_header_1_0
+                    if np.lib.format.read_magic(f) == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(f)
+            layout[column] = [dtype.str, list(shape), f.tell()]
+    with open(tmp / "meta.json", "w") as f:
+        json.dump({"rows": rows, "passages": passages, "dim": dim, "vocab": vocab,
+                   "layout": layout}, f)
+        f.flush()
+        os.fsync(f.fileno())
+    _fsync_dir(tmp)
+    os.rename(tmp, directory / name)
+    _fsync_dir(directory)
+    return name
+
+
+def _facet_values(row: Row, facet: str) -> list[str]:
+    if facet == "sources":
+        return [row.source] if row.source else []
+    return row.people if facet == "people" else row.countries
+
+
+class Segment:
+    """One segment's columns, memory-mapped."""
+
+    def __init__(self, path: Path):
+        """`path` must exist: readers retry on a newer generation when a
+        merge removed it between reading HEAD and getting here."""
+        self.path = path
+        self.name = path.name
+        with open(path / "meta.json") as f:
+            self.meta = json.load(f)
+        self.rows = self.meta["rows"]
+        self.passages = self.meta["passages"]
+        self._cols: dict[str, np.ndarray] = {}
+        # Opened now, not when first asked for: a reader that got this far has
+        # every file it needs even if a compaction removes the directory later.
+        for column in COLUMNS:
+            self._cols[column] = self._map(column)
+
+    def _map(self, column: str) -> np.ndarray:
+        # The layout in meta.json spares parsing each file's .npy header: with
+        # 18 columns a segment, header parsing was a third of a commit.
+        dtype, shape, offset = self.meta["layout"][column]
+        if not math.prod(shape):
+            return np.zeros(shape, dtype=dtype)
+        return np.memmap(self.path / f"{column}.npy", dtype=dtype, mode="r", offset=offset,
+                         shape=tuple(shape))
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self._cols[column]
+
+    def vocab(self, facet: str) -> list[str]:
+        return self.meta["vocab"][facet]
+
+
+@dataclass
+class Manifest:
+    model: str
+    dim: int
+    segments: list[dict]  # {"name": seg, "dead": file or None}
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        with open(path) as f:
+            m = json.load(f)
+        return cls(m["model"], m["dim"], m["segments"])
+
+    def write(self, directory: Path) -> str:
+        import time
+
+        name = f"gen-{time.time_ns():020d}.json"
+        tmp = directory / f".{name}.tmp"
+        with open(tmp, "w") as f:
+            json.dump({"model": self.model, "dim": self.dim, "segments": self.segments}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, directory / name)
+        return name
+
+    def files(self) -> set[str]:
+        out = set()
+        for s in self.segments:
+            out.add(s["name"])
+            if s.get("dead"):
+                out.add(s["dead"])
+        return out
+
+
+class SegmentedTable:
+    """The live rows of a generation's segments, as one table: row i of the
+    table is row i - offset of its segment. Rows replaced or deleted since are
+    still numbered but never live: every mask and lookup leaves them out."""
+
+    def __init__(self, directory: Path | None, manifest: Manifest | None):
+        self.manifest = manifest or Manifest("", 0, [])
+        self.model = manifest.model if manifest else ""
+        self.dim = manifest.dim if manifest else 0
+        self.segments: list[Segment] = []
+        self.dead_files: list[str | None] = []
+        deads = []
+        for s in (manifest.segments if manifest else []):
+            seg = Segment(directory / s["name"])
+            self.segments.append(seg)
+            self.dead_files.append(s.get("dead"))
+            deads.append(np.load(directory / s["dead"]) if s.get("dead")
+                         else np.zeros(0, dtype=np.int64))
+        sizes = [s.rows for s in self.segments]
+        self.offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self.offsets[1:])
+        self.n = int(self.offsets[-1])
+        self.keys = _concat([s["keys"] for s in self.segments], np.int64)
+        self.days = _concat([s["days"] for s in self.segments], np.int32)
+        counts = _concat([s["counts"] for s in self.segments], np.int64)
+        self.p_indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.p_indptr[1:])
+        self.p_offsets = self.p_indptr[self.offsets]
+        self.deads = deads
+        self.live = np.ones(self.n, dtype=bool)
+        for k, dead in enumerate(deads):
+            self.live[self.offsets[k] + dead] = False
+        self.live_count = int(self.live.sum())
+        live_rows = np.nonzero(self.live)[0]
+        order = np.argsort(self.keys[live_rows], kind="stable")
+        self._live_sorted_rows = live_rows[order]
+        self._live_sorted_keys = self.keys[self._live_sorted_rows]
+
+    # The facet columns are joined on first use: a writer never needs them.
+    @cached_property
+    def people(self) -> Multi:
+        return _combined(self.segments, "people")
+
+    @cached_property
+    def countries(self) -> Multi:
+        return _combined(self.segments, "countries")
+
+    @cached_property
+    def sources(self) -> Multi:
+        return _combined(self.segments, "sources")
+
+    @cached_property
+    def months(self) -> Multi:
+        return _months(self.days)
+
+    # -- lookups ---------------------------------------------------------
+    def locate(self, row: int) -> tuple[Segment, int]:
+        k = int(np.searchsorted(self.offsets, row, side="right")) - 1
+        return self.segments[k], row - int(self.offsets[k])
+
+    def rows_for_keys(self, keys: np.ndarray) -> np.ndarray:
+        """Live row for each key, -1 where the table does not have it."""
+        keys = np.asarray(keys, dtype=np.int64)
+        if not len(self._live_sorted_keys) or not len(keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = np.clip(np.searchsorted(self._live_sorted_keys, keys), 0,
+                      len(self._live_sorted_keys) - 1)
+        found = self._live_sorted_keys[pos] == keys
+        return np.where(found, self._live_sorted_rows[pos], -1)
+
+    def row_for_id(self, article_id: str) -> int | None:
+        row = int(self.rows_for_keys(np.array([article_key(article_id)]))[0])
+        return None if row < 0 else row
+
+    def id(self, row: int) -> str:
+        seg, i = self.locate(row)
+        return seg["ids"][i].decode()
+
+    def row_vectors(self, row: int) -> np.ndarray:
+        seg, _ = self.locate(row)
+        base = int(self.p_offsets[self.segments.index(seg)])
+        return np.asarray(seg["vectors"][self.p_indptr[row] - base:self.p_indptr[row + 1] - base])
+
+    @property
+    def row_of(self) -> "_RowOf":
+        """id -> row, for tools (bench/latency.py) written against the old table."""
+        return _RowOf(self)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """Every passage vector in row order, copied into memory: for tools only."""
+        return _concat([s["vectors"] for s in self.segments], np.float32).reshape(-1, self.dim)
+
+    def passage_count(self) -> int:
+        return int((np.diff(self.p_indptr) * self.live).sum())
+
+    def iter_live(self) -> Iterator[tuple[int, str, str]]:
+        """(row, id, hash) of every live row, in row order, a segment at a time."""
+        for k, seg in enumerate(self.segments):
+            base = int(self.offsets[k])
+            live = self.live[base:base + seg.rows]
+            ids, hashes = seg["ids"], seg["hashes"]
+            for i in np.nonzero(live)[0].tolist():
+                yield base + i, ids[i].decode(), hashes[i].decode()
+
+    # -- search ----------------------------------------------------------
+    def filter_mask(self, filters: dict[str, list[str]], day_from: int | None,
+                    day_to: int | None, skip: str | None = None) -> np.ndarray:
+        """Live rows passing every filter but `skip` (a facet's own filter is
+        left out when counting that facet: multi-select)."""
+        mask = self.live.copy()
+        for name in FACETS:
+            if filters.get(name) and name != skip:
+                mask &= getattr(self, name).mask(filters[name], self.n)
+        if skip != "months" and (day_from is not None or day_to is not None):
+            has = self.days != NO_DAY
+            if day_from is not None:
+                has &= self.days >= day_from
+            if day_to is not None:
+                has &= self.days <= day_to
+            mask &= has
+        return mask
+
+    def best_similarity(self, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(per-passage cosine, per-article best cosine; -inf for no passages
+        and for rows no longer live)."""
+        q = qvec.astype(np.float32)
+        sims = np.empty(int(self.p_indptr[-1]), dtype=np.float32)
+        with _one_blas_thread():
+            for k, seg in enumerate(self.segments):
+                lo = int(self.p_offsets[k])
+                if seg.passages:
+                    np.dot(seg["vectors"], q, out=sims[lo:lo + seg.passages])
+        best = np.full(self.n, -np.inf, dtype=np.float32)
+        has = np.diff(self.p_indptr) > 0
+        if has.any():
+            # Every row with passages, dead ones too: each start must end the
+            # previous row's run, then dead rows are set back to -inf.
+            best[has] = np.maximum.reduceat(sims, self.p_indptr[:-1][has])
+            best[~self.live] = -np.inf
+        return sims, best
+
+    def newest(self, mask: np.ndarray) -> np.ndarray:
+        """Rows in the mask, newest first; undated last."""
+        rows = np.nonzero(mask)[0]
+        order = np.lexsort((rows, -self.days[rows].astype(np.int64)))
+        return rows[order]
+
+
+class _RowOf:
+    def __init__(self, table: SegmentedTable):
+        self.table = table
+
+    def __getitem__(self, article_id: str) -> int:
+        row = self.table.row_for_id(article_id)
+        if row is None:
+            raise KeyError(article_id)
+        return row
+
+    def get(self, article_id: str, default=None):
+        row = self.table.row_for_id(article_id)
+        return default if row is None else row
+
+
+def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    if not arrays:
+        return np.zeros(0, dtype=dtype)
+    return np.concatenate([np.asarray(a, dtype=dtype) for a in arrays])
+
+
+def _combined(segments: list[Segment], facet: str) -> Multi:
+    """One facet column over all segments, with one sorted vocabulary."""
+    vocab = sorted(set().union(*(s.vocab(facet) for s in segments))) if segments else []
+    index = {v: i for i, v in enumerate(vocab)}
+    values, counts = [], []
+    for s in segments:
+        remap = np.array([index[v] for v in s.vocab(facet)], dtype=np.int32)
+        local = np.asarray(s[f"{facet}_values"])
+        values.append(remap[local] if len(local) else np.zeros(0, dtype=np.int32))
+        counts.append(np.asarray(s[f"{facet}_counts"]))
+    return Multi.from_arrays(vocab, _concat(counts, np.int64), _concat(values, np.int32))
+
+
+def _months(days: np.ndarray) -> Multi:
+    dated = days != NO_DAY
+    months = days.astype("datetime64[D]").astype("datetime64[M]")
+    codes = months.astype(np.int64)
+    uniq = np.unique(codes[dated])
+    vocab = [str(np.datetime64(int(c), "M")) for c in uniq]
+    values = np.searchsorted(uniq, codes[dated]).astype(np.int32)
+    return Multi.from_arrays(vocab, dated.astype(np.int64), values)
+
+
+def tier(rows: int) -> int:
+    return 0 if rows <= TIER_BASE else int(math.log(rows / TIER_BASE, MERGE_WIDTH))
+
+
+def plan_merge(live_rows: list[int]) -> int:
+    """How many trailing segments to merge into one (0: none): the run of
+    MERGE_WIDTH or more at the end that share the last one's size tier, so a
+    row is rewritten about once per tier (log4 of the archive in thousands)."""
+    if len(live_rows) < MERGE_WIDTH:
+        return 0
+    last = tier(live_rows[-1])
+    run = 0
+    for rows in reversed(live_rows):
+        if tier(rows) > last:
+            break
+        run += 1
+    return run if run >= MERGE_WIDTH else 0
