@@ -322,7 +322,8 @@ class _Search:
         self.query = parse(req.q)
         self.terms = self.query.terms()
         self.keyword_query: dict | None = None
-        self.floor = fusion.MIN_SIMILARITY
+        self.floor = fusion.similarity_floor(store._embedder()) if qvec is not None \
+            else fusion.MIN_SIMILARITY
         self.relaxed = False
         self.words: set[str] = set()  # ids known to have every word (of those seen)
         self.some_words: set[str] = set()  # ids known to match by words
@@ -391,7 +392,7 @@ class _Search:
             searches.append(("relaxed", esquery.keyword_request(req, relaxed, size, newest)))
         if req.mode != "keyword" and self.qvec is not None:
             searches.append(("semantic", esquery.semantic_request(
-                req, q, self.qvec, fusion.SEMANTIC_K, fusion.MIN_SIMILARITY)))
+                req, q, self.qvec, fusion.SEMANTIC_K, self.floor)))
         answers = self.msearch(searches)
         dates: dict[str, str] = {}
 
@@ -420,7 +421,6 @@ class _Search:
             hits = answers["semantic"]["hits"]["hits"]
             # Cosine fields score (1 + cos) / 2; report the cosine, as the embedded store does.
             cos = np.array([_cosine(h) for h in hits], dtype=np.float32)
-            self.floor = fusion.similarity_floor(cos)
             for h, c in zip(hits, cos.tolist()):
                 if c < self.floor:
                     continue
@@ -454,7 +454,7 @@ class _Search:
         else:
             fused = fusion.fuse(fusion.Candidates(kw[:fusion.CANDIDATES], sem[:fusion.CANDIDATES],
                                                   strict=min(n_strict, fusion.CANDIDATES),
-                                                  cosine=cosine), q)
+                                                  cosine=cosine, floor=self.floor), q)
             seen = {i for i, _ in fused}
             ranked = fused + [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
             total = kw_total + semantic_only

@@ -640,7 +640,7 @@ class _Plan:
             raise StoreError(f"the query model gives {qvec.shape[0]} dims but the index has "
                              f"{self.t.dim} ({self.t.model}); run `newsarchive reindex`")
         self.sims, self.best = self.t.best_similarity(qvec)
-        self.floor = fusion.similarity_floor(self.best)
+        self.floor = fusion.similarity_floor(self.store._embedder())
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
         """The SEMANTIC_K nearest articles above the relevance floor among those
@@ -690,7 +690,7 @@ class _Plan:
             list(zip(top, kw_scores[:n].tolist())),
             list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
             strict=int(keep[:self.strict].sum()),
-            cosine=dict(zip(top, self.best[top].tolist()))), self.query)
+            cosine=dict(zip(top, self.best[top].tolist())), floor=self.floor), self.query)
         f_rows = np.array([r for r, _ in fused], dtype=np.int64)
         f_scores = np.array([s for _, s in fused], dtype=np.float32)
         # Keyword matches past the fusion window still count and follow, by BM25.

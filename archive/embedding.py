@@ -202,6 +202,9 @@ class HashEmbedder:
     variant = "hash"
     dim = 1024
     max_tokens = 254
+    # Its cosine scale: one shared word in a passage of a hundred gives about
+    # 0.1, no shared word about 0 (all-MiniLM's floor is fusion.MIN_SIMILARITY).
+    min_similarity = 0.05
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -60,11 +60,14 @@ class Candidates:
     semantic: Ranked = ()
     strict: int = 0
     cosine: Mapping[Hashable, float] = field(default_factory=dict)
+    floor: float = MIN_SIMILARITY
 
 
-def similarity_floor(best) -> float:
-    """The cosine below which an article does not match by meaning."""
-    return MIN_SIMILARITY
+def similarity_floor(embedder) -> float:
+    """The cosine below which an article does not match by meaning: a property
+    of the model's cosine scale, so an embedder may declare its own
+    (`min_similarity`; the tests' hash embedder does)."""
+    return float(getattr(embedder, "min_similarity", MIN_SIMILARITY))
 
 
 def fuse(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
@@ -81,11 +84,11 @@ def fuse(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
     for n, (item, s) in enumerate(keyword):
         cos = c.cosine.get(item, 0.0)
         k = s / best if best > 0 else 0.0
-        if n >= c.strict and cos < MIN_SIMILARITY:
+        if n >= c.strict and cos < c.floor:
             k *= PARTIAL_WEIGHT
         scores[item] = (1 - SEMANTIC_WEIGHT) * k + SEMANTIC_WEIGHT * cos
     for item, cos in semantic:
-        if item not in scores and cos >= MIN_SIMILARITY:
+        if item not in scores and cos >= c.floor:
             scores[item] = SEMANTIC_WEIGHT * cos
     return _ordered(scores)
 

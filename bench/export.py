@@ -51,7 +51,7 @@ class RegexExtractor:
         self.country = re.compile(r"\b(" + "|".join(re.escape(n) for _, n in names) + r")\b")
         self.code = {n: c for c, n in names}
 
-    def extract(self, title: str, body: str):
+    def extract(self, title: str, body: str, published=None):
         from archive.model import Entity, Mention
 
         found: dict[tuple[str, str], Entity] = {}
@@ -67,7 +67,7 @@ class RegexExtractor:
         return people + [e for e in found.values() if e.kind == "country"]
 
     def extract_many(self, items, batch_size: int = 32):
-        return [self.extract(t, b) for t, b in items]
+        return [self.extract(a.title, a.body) for a in items]
 
 
 def build(store: Path, rows: int) -> None:

@@ -99,7 +99,7 @@ class NoEntities:
     def extract_many(self, items, batch_size: int = 32):
         return [[] for _ in items]
 
-    def extract(self, title, body):
+    def extract(self, title, body, published=None):
         return []
 
 

@@ -181,8 +181,9 @@ class Indexer:
     def _prepare(self, batch, summary: Summary) -> list[tuple[IndexedArticle, Located]]:
         t = time.perf_counter()
         try:
-            ents = self.extractor.extract_many([(l.article.title, l.article.body)
-                                                for l, _, _ in batch])
+            # Whole articles: their dates file places under the states of
+            # their time (Moscow in 1987 is the Soviet Union).
+            ents = self.extractor.extract_many([l.article for l, _, _ in batch])
         except Exception:
             ents = None  # find the article that broke the batch, one by one below
         summary.stages["ner"] += time.perf_counter() - t
@@ -198,7 +199,8 @@ class Indexer:
             try:
                 t = time.perf_counter()
                 entities = ents[j] if ents is not None else \
-                    self.names.resolve(self.extractor.extract(a.title, a.body), a.title, a.body)
+                    self.names.resolve(self.extractor.extract(a.title, a.body, a.published),
+                                       a.title, a.body)
                 summary.stages["ner"] += time.perf_counter() - t
                 t = time.perf_counter()
                 ps = passages_mod.split(a.body, self.embedder.max_tokens,

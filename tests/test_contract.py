@@ -211,13 +211,6 @@ def test_phrases_and_exclusions_bind_in_hybrid_too(loaded):
     assert all("budapest" not in (loaded.get(i).article.body.lower()) for i in ids(r))
 
 
-def test_nonsense_matches_nothing_by_meaning(loaded):
-    r = loaded.search(SearchRequest("zzzzqqq", mode="semantic"))
-    assert r.total == 0 and not r.hits
-    r = loaded.search(SearchRequest("zzzzqqq", mode="hybrid"))
-    assert r.total == 0
-
-
 def test_counts_add_up_and_each_hit_says_how_it_matched(loaded):
     r = loaded.search(SearchRequest("Putin meeting", mode="hybrid", size=50))
     assert r.total == len(r.hits)

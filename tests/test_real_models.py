@@ -38,6 +38,19 @@ def test_a_query_with_no_shared_words_finds_the_article_by_meaning(real_store):
     assert "s-006" not in [h.id for h in store.search(SearchRequest(q, mode="keyword")).hits]
 
 
+def test_nonsense_and_absent_topics_match_nothing_by_meaning(real_store):
+    """Meaning search used to return 100 hits for anything; below the
+    relevance floor nothing matches, so the count is honest."""
+    store = real_store.store
+    for q in ("zzzzqqq", "qwxz vbnm plokij"):
+        for mode in ("semantic", "hybrid"):
+            r = store.search(SearchRequest(q, mode=mode))
+            assert r.total == 0 and not r.hits, (q, mode, [h.id for h in r.hits])
+    r = store.search(SearchRequest("Unmanned spacecraft reaches Earth's satellite",
+                                   mode="semantic"))
+    assert 0 < r.total < 10, "a real paraphrase still finds its few neighbours, not 100"
+
+
 def test_semantic_search_by_paraphrase(real_store):
     r = real_store.store.search(SearchRequest("football match between South American rivals",
                                               mode="semantic"))

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from archive.model import MAX_SIZE, MODES, SORTS, SearchRequest
 
-MAX_QUERY = 500
+MAX_QUERY = 5000  # a pasted article; the query layer reads long text as a known-item search
 MAX_PAGE = 1000
 PAGE_SIZE = 10
 PAGE_MAX_SIZE = 50  # the HTML page; the JSON API allows model.MAX_SIZE

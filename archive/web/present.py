@@ -124,29 +124,33 @@ def chips(req: SearchRequest) -> list[dict]:
     return out
 
 
+def _articles(n: int) -> str:
+    return f"{n:,} article{'s' if n != 1 else ''}"
+
+
 def counts(result: SearchResult) -> dict:
-    """What the count line says: how many articles contain the words and how
-    many more match by meaning, when the store tells them apart."""
+    """What the count line says: how many articles have every word, how many
+    more have some of them (a relaxed query), how many more match by meaning."""
     req = result.request
     total = result.total
-    kw, sem = result.keyword_total, result.semantic_total
-    split = bool(req.q) and req.mode == "hybrid" and (kw or sem) and kw + sem == total
-    if not req.q:
-        words = None
-    elif split and kw and sem:
-        words = (f"{kw:,} article{'s' if kw != 1 else ''} contain{'' if kw != 1 else 's'} "
-                 f"your words; {sem:,} more match by meaning")
-    elif split and sem:
-        words = f"No article contains your words; {sem:,} match by meaning"
-    elif split:
-        words = f"{kw:,} article{'s' if kw != 1 else ''} contain{'' if kw != 1 else 's'} your words"
-    else:
-        words = None
+    every, meaning = result.keyword_total, result.semantic_total
+    some = max(0, total - every - meaning) if result.relaxed else 0
+    parts = []
+    if req.q and req.mode != "semantic" and (every or some or meaning):
+        verb = "contains" if every == 1 else "contain"
+        parts.append(f"{_articles(every)} {verb} all your words" if some
+                     else f"{_articles(every)} {verb} your words")
+        if some:
+            parts.append(f"{some:,} more contain some of them")
+        if meaning:
+            parts.append(f"{meaning:,} more match by meaning")
+    elif req.q and req.mode == "semantic" and total:
+        parts.append(f"{_articles(total)} match by meaning")
     return {
-        "total": total, "summary": words,
-        "relaxed": "No article has all your words; showing articles with most of them."
-        if result.relaxed else None,
-        "announce": f"{total:,} article{'s' if total != 1 else ''}" if total else "No articles",
+        "total": total, "summary": "; ".join(parts) or None,
+        "relaxed": "Fewer than 10 articles have all your words, so articles with some of "
+                   "them follow." if result.relaxed else None,
+        "announce": _articles(total) if total else "No articles",
     }
 
 
