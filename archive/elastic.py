@@ -179,6 +179,7 @@ class ElasticStore(Store):
     @contextmanager
     def rebuild(self) -> Iterator["ElasticStore"]:
         old = self._alias_index()
+        self.removed_leftovers = self._remove_leftovers(old)
         new = f"{self.alias}-{time.time_ns()}"
         fresh = ElasticStore(self.url, self._embedder, self.alias, _index=new)
         try:
@@ -204,6 +205,19 @@ class ElasticStore(Store):
         if old:
             self._call("deleting the old index", self.writer.indices.delete, index=old,
                        ignore_unavailable=True)
+
+    def _remove_leftovers(self, live: str | None) -> list[str]:
+        """A reindex killed before its swap leaves its half-built index behind
+        (a reindex that fails cleanly deletes its own): every build index of
+        this alias that the alias does not point at goes before a new one is
+        built."""
+        names = self._call("a listing", self.writer.indices.get, index=f"{self.alias}-*",
+                           allow_no_indices=True, ignore_unavailable=True).keys()
+        stale = sorted(n for n in names if n != live)
+        if stale:
+            self._call("removing an interrupted reindex", self.writer.indices.delete,
+                       index=",".join(stale), ignore_unavailable=True)
+        return stale
 
     # -- reading -------------------------------------------------------------
     def get(self, article_id: str) -> StoredArticle | None:

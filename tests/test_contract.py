@@ -169,6 +169,31 @@ def test_reindex_swaps_to_a_new_index(store_factory, extractor, hash_embedder):
     assert ids(store.search(SearchRequest("Messi", mode="keyword"))) == ["s-009"]
 
 
+def test_a_killed_reindex_leaves_nothing_behind_after_the_next_one(
+        kind, store_factory, extractor, hash_embedder, tmp_path):
+    """A reindex killed before its switch leaves a half-built index (embedded:
+    a build directory; Elasticsearch: an index the alias does not name); the
+    next reindex removes it."""
+    store = store_factory(hash_embedder)
+    ix = Indexer(store, hash_embedder, extractor)
+    ix.index_paths([SAMPLES / "articles.jsonl"])
+    if kind == "embedded":
+        stray = store.root / "builds" / "build-00000000000000000001"
+        (stray / "tantivy").mkdir(parents=True)
+        exists = stray.exists
+    else:
+        stray = f"{store.alias}-1"
+        store.writer.indices.create(index=stray)
+        exists = lambda: bool(store.writer.indices.exists(index=stray))  # noqa: E731
+    assert exists()
+    ix.rebuild()
+    if kind == "embedded":
+        store.close()
+        store = store_factory(hash_embedder)
+    assert not exists(), "the interrupted reindex's leftovers are gone"
+    assert store.stats()["articles"] == 22
+
+
 SEED = "txt-91968c5eaf7c8442"
 PROSE = ("Trump spoke to his Russian counterpart on Thursday via phone call - and they agreed "
          "that there will be a meeting")
