@@ -49,3 +49,21 @@ def with_predecessors(codes: list[str]) -> list[str]:
 
 def country_name(code: str) -> str:
     return country_names().get(code.upper(), code.upper())
+
+
+@functools.lru_cache(maxsize=1)
+def name_patterns() -> list[tuple[re.Pattern, str]]:
+    """country_converter's name patterns with their ISO alpha-2 code (as it
+    spells them: UK for Britain), compiled once: its own convert() costs tens
+    of milliseconds a name, which dominated indexing time."""
+    import country_converter as coco
+
+    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    data = coco.CountryConverter().data
+    out = []
+    for pattern, iso2 in zip(data["regex"], data["ISO2"]):
+        codes = re.findall(r"[A-Z]{2}", str(iso2))
+        if codes and isinstance(pattern, str):
+            out.append((re.compile(pattern, re.IGNORECASE), codes[0]))
+    return out
+

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from archive.model import Article
+from indexer.nereval import score
 
 THRESHOLDS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 
@@ -56,15 +57,6 @@ def with_dateline(article: Article, city: str | None) -> Article:
                    article.published, article.source, article.url, article.topic)
 
 
-def _score(pred: set, gold: set) -> dict:
-    tp = len(pred & gold)
-    p = tp / len(pred) if pred else 0.0
-    r = tp / len(gold) if gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "predicted": len(pred), "gold": len(gold)}
-
-
 def evaluate(gold: list[dict], corpus, extractor, datelines: bool = True) -> dict:
     """P/R/F1 of the country facet: "about" at the extractor's threshold,
     "mentioned", and "about" at each of THRESHOLDS (from the same run)."""
@@ -85,9 +77,9 @@ def evaluate(gold: list[dict], corpus, extractor, datelines: bool = True) -> dic
             by_salience.append((pair, e.salience))
             if e.about:
                 about.add(pair)
-    sweep = {str(t): _score({p for p, s in by_salience if s >= t}, truth) for t in THRESHOLDS}
+    sweep = {str(t): score({p for p, s in by_salience if s >= t}, truth) for t in THRESHOLDS}
     return {"articles": len(rows), "missing": len(gold) - len(rows), "datelines": datelines,
-            "about": _score(about, truth), "mentioned": _score(mentioned, truth),
+            "about": score(about, truth), "mentioned": score(mentioned, truth),
             "about_by_threshold": sweep}
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 import re
 
-from archive.countries import country_names
+from archive.countries import country_names, name_patterns
 
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
@@ -245,26 +244,10 @@ def is_place_word(text: str) -> bool:
         text.lower() in HISTORICAL
 
 
-@functools.lru_cache(maxsize=1)
-def _country_patterns() -> list[tuple[re.Pattern, str]]:
-    """country_converter's name patterns, compiled once: its own convert() costs
-    tens of milliseconds a name, which dominated indexing time."""
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    data = coco.CountryConverter().data
-    out = []
-    for pattern, iso2 in zip(data["regex"], data["ISO2"]):
-        codes = re.findall(r"[A-Z]{2}", str(iso2))
-        if codes and isinstance(pattern, str):
-            out.append((re.compile(pattern, re.IGNORECASE), codes[0]))
-    return out
-
-
 @functools.lru_cache(maxsize=50000)
 def _coco(name: str) -> str | None:
     """The one country whose pattern matches the name, as country_converter would."""
-    found = {code for pattern, code in _country_patterns() if pattern.search(name)}
+    found = {code for pattern, code in name_patterns() if pattern.search(name)}
     return found.pop() if len(found) == 1 else None
 
 

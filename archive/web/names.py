@@ -8,26 +8,17 @@ fits, or a message listing the candidates when several do.
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import threading
 import time
 
-from archive.countries import country_name, country_names
+from archive.countries import country_name, country_names, name_patterns
 
 
 @functools.lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern, str]]:
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    data = coco.CountryConverter().data
-    out = []
-    for pattern, iso2 in zip(data["regex"], data["ISO2"]):
-        codes = re.findall(r"[A-Z]{2}", str(iso2))
-        if codes and isinstance(pattern, str):
-            out.append((re.compile(pattern, re.IGNORECASE), "GB" if codes[0] == "UK" else codes[0]))
-    return out
+    # The archive keys Britain as GB where country_converter says UK.
+    return [(p, "GB" if code == "UK" else code) for p, code in name_patterns()]
 
 
 @functools.lru_cache(maxsize=4096)
