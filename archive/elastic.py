@@ -33,6 +33,10 @@ WRITE_TIMEOUT = 60
 # dropped a connection) and the page says to try again.
 READ_RETRIES = 1
 READ_TIMEOUT = 10
+# When a node leaves, searches routed to its shard copies fail ("all shards
+# failed", status 503) until the replica is promoted, which takes about a
+# second on the two-node test pair. A search waits out that much, no more.
+SHARD_PAUSES = (0.5, 1.0)
 
 
 def _client(url: str, write: bool):
@@ -326,6 +330,19 @@ class ElasticStore(Store):
         return result
 
 
+def _transient(response: dict) -> bool:
+    """A shard that is moving or a node that left, not a bad query: a 503 or
+    5xx status, or partial shard failures in an answer that has no error."""
+    if "error" not in response:
+        return True
+    return int(response.get("status") or 0) >= 500
+
+
+def _error_reason(response: dict) -> str:
+    error = response["error"]
+    return error.get("reason") or str(error) if isinstance(error, dict) else str(error)
+
+
 class _Search:
     """One search in one or two round trips: the ranked lists first (both
     keyword queries, strict and relaxed, and the meaning side), then, with the
@@ -352,14 +369,31 @@ class _Search:
         body = []
         for _, s in searches:
             body.extend([{"index": self.store.alias}, s])
-        resp = self.store._call("a search", self.store.es.msearch, searches=body)
-        answers = {}
-        for (name, _), r in zip(searches, resp["responses"]):
-            if "error" in r:
-                raise StoreError(f"Elasticsearch could not run the {name} search: "
-                                 f"{r['error'].get('reason') or r['error']}")
-            answers[name] = r
-        return answers
+        for pause in SHARD_PAUSES + (None,):
+            resp = self.store._call("a search", self.store.es.msearch, searches=body)
+            answers, failed = {}, None
+            for (name, _), r in zip(searches, resp["responses"]):
+                if "error" in r:
+                    failed = (name, r)
+                    break
+                if r.get("_shards", {}).get("failed"):
+                    failed = (name, r)
+                answers[name] = r
+            if failed is None:
+                return answers
+            if pause is None or not _transient(failed[1]):
+                break
+            time.sleep(pause)
+        name, r = failed
+        if "error" not in r:
+            raise StoreUnavailable(f"Elasticsearch answered the {name} search from only some of "
+                                   f"its shards ({r['_shards']['failed']} failed); try again "
+                                   "shortly")
+        if _transient(r):
+            raise StoreUnavailable(f"Elasticsearch could not run the {name} search: "
+                                   f"{_error_reason(r)}; a node may be restarting, try again "
+                                   "shortly")
+        raise StoreError(f"Elasticsearch could not run the {name} search: {_error_reason(r)}")
 
     def run(self) -> SearchResult:
         req = self.req

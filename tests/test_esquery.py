@@ -92,3 +92,13 @@ def test_mapping_nests_passages_with_a_cosine_vector():
     assert vec == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine"}
     assert m["properties"]["people"]["type"] == "keyword"
     assert m["properties"]["title"]["analyzer"] == "standard"
+
+
+def test_shard_failures_while_a_node_leaves_are_retried_but_a_bad_query_is_not():
+    from archive.elastic import _transient
+
+    node_left = {"error": {"reason": "all shards failed"}, "status": 503}
+    bad_query = {"error": {"reason": "all shards failed"}, "status": 400}
+    partial = {"_shards": {"total": 2, "failed": 1}, "hits": {"hits": []}}
+    assert _transient(node_left) and _transient(partial)
+    assert not _transient(bad_query)
