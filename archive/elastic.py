@@ -18,11 +18,12 @@ import numpy as np
 from archive import esquery
 from archive.facets import country_label, facet_values, month_values
 from archive import fusion
-from archive.hits import make_hit
+from archive.hits import make_hit, match_kind
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.query import parse
-from archive.store import Store, StoredArticle, StoreError, StoreUnavailable, WriteFailure
+from archive.store import (QueryVector, Store, StoredArticle, StoreError, StoreUnavailable,
+                           WriteFailure)
 
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 # Writes are patient: a bulk load waits out a busy or restarting node.
@@ -297,37 +298,22 @@ class ElasticStore(Store):
                            "filter": {"bool": {"must_not": [{"ids": {"values": [article_id]}}]}}})
         return [(h["_id"], 2 * h["_score"] - 1) for h in r["hits"]["hits"]][:k]
 
-    def embed_query(self, q: str) -> np.ndarray:
-        if self._embedder is None:
-            raise StoreError("semantic search needs an embedder; none was given to the store")
-        from archive.embedding import embed_query
+    def _reader(self) -> str | None:
+        return self.alias if self._live() else None
 
-        return embed_query(self._embedder(), q)
+    def _search(self, alias: str, req: SearchRequest, meaning) -> SearchResult:
+        return _Search(self, req, meaning).run()
 
-    def iter_results(self, req: SearchRequest, batch: int = 500):
-        if not self._live():
-            return
-        qvec = self.embed_query(req.q) if req.q and req.mode != "keyword" else None
-        search = _Search(self, req, qvec)
-        ranked = search.ranked_all()
+    def _iter_results(self, alias: str, req: SearchRequest, meaning, batch: int):
+        ranked = _Search(self, req, meaning).ranked_all()
         for lo in range(0, len(ranked), batch):
             page = ranked[lo:lo + batch]
-            docs = self._call("fetching articles", self.es.mget, index=self.alias,
+            docs = self._call("fetching articles", self.es.mget, index=alias,
                               ids=[i for i, _ in page], source_excludes=["passages.vector"])
             found = {d["_id"]: d["_source"] for d in docs["docs"] if d.get("found")}
             for i, score in page:
                 if i in found:
                     yield _stored(found[i]), score
-
-    def search(self, req: SearchRequest) -> SearchResult:
-        started = time.perf_counter()
-        if not self._live():
-            return SearchResult(0, [], {}, req, warnings=[
-                "The archive is empty: run `newsarchive index PATH` first."])
-        qvec = self.embed_query(req.q) if req.q and req.mode != "keyword" else None
-        result = _Search(self, req, qvec).run()
-        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return result
 
 
 def _transient(response: dict) -> bool:
@@ -348,13 +334,13 @@ class _Search:
     keyword queries, strict and relaxed, and the meaning side), then, with the
     relevance floor and the keyword query in force known, the facets."""
 
-    def __init__(self, store: ElasticStore, req: SearchRequest, qvec):
-        self.store, self.req, self.qvec = store, req, qvec
+    def __init__(self, store: ElasticStore, req: SearchRequest, meaning: QueryVector | None):
+        self.store, self.req = store, req
+        self.qvec = meaning.vector if meaning is not None else None
+        self.floor = meaning.floor if meaning is not None else fusion.MIN_SIMILARITY
         self.query = parse(req.q)
         self.terms = self.query.terms()
         self.keyword_query: dict | None = None
-        self.floor = fusion.similarity_floor(store._embedder()) if qvec is not None \
-            else fusion.MIN_SIMILARITY
         self.relaxed = False
         self.words: set[str] = set()  # ids known to have every word (of those seen)
         self.some_words: set[str] = set()  # ids known to match by words
@@ -494,21 +480,21 @@ class _Search:
             if "cosines" in more else {}
         self.facet_values = self.facets(more) if with_facets else {}
 
-        semantic_only = len(self.meaning - self.some_words)
         if req.mode == "keyword":
-            ranked, total = kw, kw_total
+            ranked = kw
         elif req.mode == "semantic":
-            ranked, total = sem, len(sem)
+            ranked = sem
         else:
-            fused = fusion.fuse(fusion.Candidates(kw[:fusion.CANDIDATES], sem[:fusion.CANDIDATES],
-                                                  strict=min(n_strict, fusion.CANDIDATES),
-                                                  cosine=cosine, floor=self.floor), q)
-            seen = {i for i, _ in fused}
-            ranked = fused + [(i, 0.0) for i, _ in kw[fusion.CANDIDATES:] if i not in seen]
-            total = kw_total + semantic_only
+            n = fusion.CANDIDATES
+            ids, scores = fusion.hybrid(
+                fusion.Candidates(kw[:n], sem[:n], strict=min(n_strict, n), cosine=cosine,
+                                  floor=self.floor),
+                q, np.array([i for i, _ in kw[n:]], dtype=object))
+            ranked = list(zip(ids.tolist(), scores.tolist()))
         if newest:
             ranked = sorted(ranked, key=lambda p: dates.get(p[0]) or "", reverse=True)
-        self.totals = (total, strict_total if req.mode != "semantic" else 0, semantic_only)
+        self.totals = fusion.totals(req.mode, kw_total, strict_total, len(sem),
+                                    len(self.meaning - self.some_words))
         return ranked
 
     def facet_searches(self) -> list[tuple[str, dict]]:
@@ -550,9 +536,7 @@ class _Search:
             sims[knn_passage] = 0.5
         hit = make_hit(s, score, self.terms, sims)
         if self.req.q:
-            words, meaning = i in self.some_words, i in self.meaning
-            hit.matched = "both" if words and meaning else "words" if words else \
-                "meaning" if meaning else ""
+            hit.matched = match_kind(i in self.some_words, i in self.meaning)
         return hit
 
 

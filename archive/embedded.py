@@ -44,11 +44,11 @@ import numpy as np
 from archive import tantivyquery
 from archive.facets import country_label, facet_values, month_values
 from archive import fusion
-from archive.hits import make_hit
+from archive.hits import make_hit, match_kind
 from archive.query import parse
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
-from archive.store import Store, StoredArticle, StoreError, WriteFailure
+from archive.store import QueryVector, Store, StoredArticle, StoreError, WriteFailure
 from archive.segments import (Manifest, Segment, SegmentedTable, merge_segments, plan_merge,
                                write_segment)
 from archive.table import Row, Table, article_key, from_day, to_day
@@ -540,22 +540,15 @@ class EmbeddedStore(Store):
         top = top[np.argsort(-best[top], kind="stable")]
         return [(t.id(i), float(best[i])) for i in top if np.isfinite(best[i])]
 
-    def search(self, req: SearchRequest) -> SearchResult:
-        started = time.perf_counter()
+    def _reader(self) -> _Build | None:
         b = self._live()
-        if b is None or b.table.live_count == 0:
-            return SearchResult(0, [], {}, req, warnings=["The archive is empty: run "
-                                                          "`newsarchive index PATH` first."])
-        plan = _Plan(self, b, req)
-        result = plan.run()
-        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        return result
+        return None if b is None or b.table.live_count == 0 else b
 
-    def iter_results(self, req: SearchRequest, batch: int = 500):
-        b = self._live()
-        if b is None or b.table.live_count == 0:
-            return
-        plan = _Plan(self, b, req)
+    def _search(self, build: _Build, req: SearchRequest, meaning) -> SearchResult:
+        return _Plan(build, req, meaning).run()
+
+    def _iter_results(self, build: _Build, req: SearchRequest, meaning, batch: int):
+        plan = _Plan(build, req, meaning)
         plan.prepare()
         rows, scores = plan.ranked(plan.mask())
         for lo in range(0, len(rows), batch):
@@ -563,19 +556,12 @@ class EmbeddedStore(Store):
             for row, score, stored in plan.fetch(page):
                 yield stored, score
 
-    def embed_query(self, q: str) -> np.ndarray:
-        if self._embedder is None:
-            raise StoreError("semantic search needs an embedder; none was given to the store")
-        from archive.embedding import embed_query
-
-        return embed_query(self._embedder(), q)
-
 
 class _Plan:
     """One search: the match set per mode, filters, facets, the page of hits."""
 
-    def __init__(self, store: EmbeddedStore, build: _Build, req: SearchRequest):
-        self.store, self.build, self.req, self.t = store, build, req, build.table
+    def __init__(self, build: _Build, req: SearchRequest, meaning: QueryVector | None):
+        self.build, self.req, self.meaning, self.t = build, req, meaning, build.table
         self.searcher = build.index.searcher()
         self.warnings: list[str] = []
         self.day_from = to_day(req.date_from) if req.date_from else None
@@ -635,12 +621,12 @@ class _Plan:
             self.relaxed = True
 
     def semantic(self) -> None:
-        qvec = self.store.embed_query(self.req.q)
+        qvec = self.meaning.vector
         if qvec.shape[0] != self.t.dim:
             raise StoreError(f"the query model gives {qvec.shape[0]} dims but the index has "
                              f"{self.t.dim} ({self.t.model}); run `newsarchive reindex`")
         self.sims, self.best = self.t.best_similarity(qvec)
-        self.floor = fusion.similarity_floor(self.store._embedder())
+        self.floor = self.meaning.floor
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
         """The SEMANTIC_K nearest articles above the relevance floor among those
@@ -686,18 +672,13 @@ class _Plan:
             return sem_rows, self.best[sem_rows]
         n = fusion.CANDIDATES
         top = kw_rows[:n].tolist()
-        fused = fusion.fuse(fusion.Candidates(
+        rows, scores = fusion.hybrid(fusion.Candidates(
             list(zip(top, kw_scores[:n].tolist())),
             list(zip(sem_rows[:n].tolist(), self.best[sem_rows[:n]].tolist())),
             strict=int(keep[:self.strict].sum()),
-            cosine=dict(zip(top, self.best[top].tolist())), floor=self.floor), self.query)
-        f_rows = np.array([r for r, _ in fused], dtype=np.int64)
-        f_scores = np.array([s for _, s in fused], dtype=np.float32)
-        # Keyword matches past the fusion window still count and follow, by BM25.
-        tail = kw_rows[n:]
-        tail = tail[~np.isin(tail, f_rows)]
-        return (np.concatenate([f_rows, tail]),
-                np.concatenate([f_scores, np.zeros(len(tail), dtype=np.float32)]))
+            cosine=dict(zip(top, self.best[top].tolist())), floor=self.floor),
+            self.query, kw_rows[n:])
+        return rows, scores.astype(np.float32)
 
     def match_kinds(self, full: np.ndarray):
         """(every word, some words, meaning) as row masks, or None when browsing."""
@@ -736,8 +717,9 @@ class _Plan:
                               relaxed=self.relaxed)
         if self.how is not None:
             words, some_words, meaning = self.how
-            result.keyword_total = int((words & full).sum())
-            result.semantic_total = int((meaning & full & ~some_words).sum())
+            result.total, result.keyword_total, result.semantic_total = fusion.totals(
+                req.mode, int((some_words & full).sum()), int((words & full).sum()),
+                int((meaning & full).sum()), int((meaning & full & ~some_words).sum()))
         return result
 
     def facets(self) -> dict:
@@ -792,12 +774,8 @@ class _Plan:
         hit = make_hit(s, score, self.terms, sims)
         if self.how is not None:
             _, some_words, meaning = self.how
-            hit.matched = _how(bool(some_words[row]), bool(meaning[row]))
+            hit.matched = match_kind(bool(some_words[row]), bool(meaning[row]))
         return hit
-
-
-def _how(words: bool, meaning: bool) -> str:
-    return "both" if words and meaning else "words" if words else "meaning" if meaning else ""
 
 
 def _stored(doc) -> StoredArticle:

@@ -30,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Hashable, Mapping, Sequence
 
+import numpy as np
+
 from archive.query import Query
 
 METHOD = "convex"  # or "rrf", or "score" (convex without candidates' own cosines)
@@ -91,6 +93,30 @@ def fuse(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
         if item not in scores and cos >= c.floor:
             scores[item] = SEMANTIC_WEIGHT * cos
     return _ordered(scores)
+
+
+def hybrid(c: Candidates, query: Query, later: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hybrid result order, as (ids, scores): the fused candidates, then
+    `later`, the keyword matches past the fusion window (by BM25), less any
+    fusion placed, with score 0: they still match, so they count and follow.
+    `later` is an array (object dtype for string ids) because a common word
+    matches tens of thousands of articles; only the window becomes Python."""
+    fused = fuse(c, query)
+    ids = np.array([i for i, _ in fused], dtype=later.dtype)
+    scores = np.array([s for _, s in fused], dtype=np.float64)
+    later = later[~np.isin(later, ids)] if len(ids) else later
+    return np.concatenate([ids, later]), np.concatenate([scores, np.zeros(len(later))])
+
+
+def totals(mode: str, keyword: int, every_word: int, semantic: int,
+           meaning_only: int) -> tuple[int, int, int]:
+    """(total, keyword_total, semantic_total) of a query's result: `keyword`
+    articles match by words (`every_word` of them have every word), `semantic`
+    by meaning, `meaning_only` of those without the words. A hybrid result
+    holds both sides, each article once."""
+    total = {"keyword": keyword, "semantic": semantic}.get(mode, keyword + meaning_only)
+    return (total, every_word if mode != "semantic" else 0,
+            meaning_only if mode != "keyword" else 0)
 
 
 def combine(keyword: Ranked, semantic: Ranked, weight: float) -> list[tuple[Hashable, float]]:

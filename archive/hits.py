@@ -59,3 +59,8 @@ def clip(body: str, start: int, end: int, terms: set[str], width: int = SNIPPET_
         space = text.rfind(" ", lo, hi)
         hi = space if space > lo else hi
     return start + lo, start + hi
+
+
+def match_kind(words: bool, meaning: bool) -> str:
+    """How a hit matched the query, as the page labels it."""
+    return "both" if words and meaning else "words" if words else "meaning" if meaning else ""

@@ -9,12 +9,18 @@ reads through it. A store URL picks the implementation:
 from __future__ import annotations
 
 import os
+import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from archive.model import Article, Entity, IndexedArticle, Passage, SearchRequest, SearchResult
+
+if TYPE_CHECKING:
+    import numpy as np
+
+EMPTY_ARCHIVE = "The archive is empty: run `newsarchive index PATH` first."
 
 
 class StoreError(Exception):
@@ -43,6 +49,14 @@ class StoredArticle:
     passages: list[Passage]
     content_hash: str
     model: str
+
+
+@dataclass
+class QueryVector:
+    """A query's meaning: its vector, and the cosine below which an article
+    does not match by meaning (see fusion.similarity_floor)."""
+    vector: "np.ndarray"
+    floor: float
 
 
 @dataclass
@@ -75,14 +89,57 @@ class Store(ABC):
     @abstractmethod
     def iter_articles(self) -> Iterator[StoredArticle]: ...
 
-    @abstractmethod
-    def search(self, req: SearchRequest) -> SearchResult: ...
+    # -- searching: the flow both stores share --------------------------------
+    # A store supplies `_reader` (what one search reads), `_search` and
+    # `_iter_results`; the rest is here so both stores behave alike.
+    _embedder: Callable | None = None
 
-    @abstractmethod
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        reader = self._reader()
+        if reader is None:
+            return SearchResult(0, [], {}, req, warnings=[EMPTY_ARCHIVE])
+        result = self._search(reader, req, self._meaning(req))
+        result.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
     def iter_results(self, req: SearchRequest, batch: int = 500) -> Iterator[tuple[StoredArticle, float]]:
         """Every match of `req` (all pages, filters and sort applied) in result
         order, with its score, fetched `batch` articles at a time so an export
         of 50,000 rows never holds 50,000 articles."""
+        reader = self._reader()
+        if reader is None:
+            return
+        yield from self._iter_results(reader, req, self._meaning(req), batch)
+
+    def embed_query(self, q: str):
+        if self._embedder is None:
+            raise StoreError("semantic search needs an embedder; none was given to the store")
+        from archive.embedding import embed_query
+
+        return embed_query(self._embedder(), q)
+
+    def _meaning(self, req: SearchRequest) -> "QueryVector | None":
+        """The query's vector and relevance floor, when its mode asks for meaning."""
+        if not req.q or req.mode == "keyword":
+            return None
+        from archive.fusion import similarity_floor
+
+        vector = self.embed_query(req.q)
+        return QueryVector(vector, similarity_floor(self._embedder()))
+
+    @abstractmethod
+    def _reader(self):
+        """What one search reads (it must not move under the search), or None
+        when the archive is empty."""
+
+    @abstractmethod
+    def _search(self, reader, req: SearchRequest, meaning: "QueryVector | None") -> SearchResult:
+        """One page of results with facets and totals; `search` times it."""
+
+    @abstractmethod
+    def _iter_results(self, reader, req: SearchRequest, meaning: "QueryVector | None",
+                      batch: int) -> Iterator[tuple[StoredArticle, float]]: ...
 
     @abstractmethod
     def similar(self, article_id: str, k: int = 5) -> list[tuple[str, float]]:

@@ -262,3 +262,14 @@ def test_iter_results_streams_every_match_in_order(loaded):
     streamed = [s.article.id for s, _ in loaded.iter_results(req, batch=3)]
     assert len(streamed) == r.total and streamed[:5] == ids(r)
     assert len(list(loaded.iter_results(SearchRequest(), batch=7))) == 36
+
+
+def test_hybrid_keeps_keyword_matches_past_the_fusion_window(loaded, monkeypatch):
+    from archive import fusion
+
+    words = loaded.search(SearchRequest("said", mode="keyword", size=50))
+    assert words.total > 4
+    monkeypatch.setattr(fusion, "CANDIDATES", 3)
+    r = loaded.search(SearchRequest("said", mode="hybrid", size=50))
+    assert set(ids(words)) <= set(ids(r)), "every article with the word is still listed"
+    assert len(ids(r)) == len(set(ids(r))) == r.total

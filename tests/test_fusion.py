@@ -86,3 +86,23 @@ def test_rrf_scores_are_reciprocal_ranks():
     scores = dict(fusion.rrf([["a", "b"], ["b"]], k=60))
     assert scores["a"] == pytest.approx(1 / 61)
     assert scores["b"] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_keyword_matches_past_the_window_follow_the_fused_ones_once(monkeypatch):
+    import numpy as np
+
+    monkeypatch.setattr(fusion, "CANDIDATES", 2)
+    kw = [("k1", 3.0), ("k2", 2.0)]
+    sem = [("k4", 0.9), ("s1", 0.8)]
+    later = np.array(["k3", "k4", "k5"], dtype=object)
+    ids, scores = fusion.hybrid(fusion.Candidates(kw, sem, strict=2), parse("x"), later)
+    assert set(ids[:4]) == {"k1", "k2", "k4", "s1"}
+    assert list(ids[4:]) == ["k3", "k5"] and list(scores[4:]) == [0.0, 0.0]
+
+
+def test_a_hybrid_total_counts_each_article_once():
+    # 40 articles have the words (25 every word), 12 match by meaning, 5 of
+    # them without the words: 45 results.
+    assert fusion.totals("hybrid", 40, 25, 12, 5) == (45, 25, 5)
+    assert fusion.totals("keyword", 40, 25, 0, 0) == (40, 25, 0)
+    assert fusion.totals("semantic", 0, 0, 12, 12) == (12, 0, 12)
