@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
 import numpy as np
@@ -164,6 +164,82 @@ class ElasticStore(Store):
             return
         self._call("a refresh", self.writer.indices.refresh, index=self._target)
 
+    def delete(self, ids: Iterable[str]) -> int:
+        from elasticsearch import helpers
+
+        ids = list(dict.fromkeys(ids))
+        if not ids or not (self._created if self._target != self.alias else self._live()):
+            return 0
+        actions = [{"_op_type": "delete", "_index": self._target, "_id": i} for i in ids]
+
+        def run():
+            found, failed = 0, []
+            for ok, item in helpers.streaming_bulk(
+                    self.writer, actions, chunk_size=500, raise_on_error=False,
+                    raise_on_exception=True, max_retries=WRITE_RETRIES, initial_backoff=1,
+                    max_backoff=30):
+                info = item.get("delete", item)
+                if ok:
+                    found += 1
+                elif info.get("status") != 404:  # 404: that id is not stored
+                    failed.append(f"{info.get('_id')}: {_item_reason(info)}")
+            if failed:
+                raise StoreError(f"Elasticsearch did not delete {len(failed)} articles "
+                                 f"({failed[0]}); run the delete again")
+            return found
+
+        return self._call("a bulk delete", run)
+
+    def ids_from_source(self, source: str) -> Iterator[str]:
+        from elasticsearch import helpers
+
+        if not self._live():
+            return
+        hits = helpers.scan(self.es, index=self.alias, _source=False, size=1000,
+                            query={"query": {"term": {"source": source}}})
+        for h in self._call("listing a source", list, hits):
+            yield h["_id"]
+
+    def compact(self) -> None:
+        """Copy the live articles into a fresh index and switch the alias to
+        it. A force merge is not enough: Lucene keeps deleted documents (soft
+        deletes, for replica recovery) until their retention lease lapses, so
+        only a new index is sure not to hold them. Searches use the old index
+        until the switch; an indexer writing meanwhile would write to the old
+        one, so run it between indexing runs."""
+        from elasticsearch import helpers
+
+        old = self._alias_index()
+        if old is None:
+            return
+        self.commit()
+        mapping = self._call("reading the mapping", self.writer.indices.get_mapping, index=old)
+        dims = mapping[old]["mappings"]["properties"]["passages"]["properties"]["vector"]["dims"]
+        new = f"{self.alias}-{time.time_ns()}"
+        self._create_index(new, dims)
+        live = self._call("a count", self.writer.count, index=old)["count"]
+        # Through this client, not the _reindex API: that is a module a
+        # cluster may lack (the test distribution does).
+        actions = ({"_op_type": "index", "_index": new, "_id": h["_id"], "_source": h["_source"]}
+                   for h in helpers.scan(self.writer, index=old, size=500,
+                                         query={"query": {"match_all": {}}}))
+
+        def copy():
+            for _ in helpers.streaming_bulk(self.writer, actions, chunk_size=200,
+                                            max_chunk_bytes=20_000_000, raise_on_error=False,
+                                            max_retries=WRITE_RETRIES, initial_backoff=1,
+                                            max_backoff=30):
+                pass  # an article that failed to copy fails the count check
+
+        try:
+            self._call("copying the live articles", copy)
+            self._switch(old, new, live)
+        except BaseException:
+            self._discard(new)
+            raise
+        self._call("deleting the old index", self.writer.indices.delete, index=old,
+                   ignore_unavailable=True)
+
     def content_hashes(self) -> dict[str, str]:
         from elasticsearch import helpers
 
@@ -191,25 +267,32 @@ class ElasticStore(Store):
             yield fresh
             if not fresh._created:
                 raise StoreError("nothing to rebuild: the archive is empty")
-            self._call("a refresh", self.writer.indices.refresh, index=new)
-            count = self._call("a count", self.writer.count, index=new)["count"]
-            if count != fresh._written:
-                raise StoreError(f"the new index has {count} articles, expected "
-                                 f"{fresh._written}; the old index stays live")
-            actions = [{"add": {"index": new, "alias": self.alias}}]
-            if old:
-                actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
-            self._call("swapping the alias", self.writer.indices.update_aliases, actions=actions)
+            self._switch(old, new, fresh._written)
         except BaseException:
             if fresh._created:
-                try:
-                    self.es.indices.delete(index=new, ignore_unavailable=True)
-                except Exception:
-                    pass  # the node may be the reason we failed; a stray index is harmless
+                self._discard(new)
             raise
         if old:
             self._call("deleting the old index", self.writer.indices.delete, index=old,
                        ignore_unavailable=True)
+
+    def _switch(self, old: str | None, new: str, expected: int) -> None:
+        """Point the alias at `new` once it holds `expected` articles."""
+        self._call("a refresh", self.writer.indices.refresh, index=new)
+        count = self._call("a count", self.writer.count, index=new)["count"]
+        if count != expected:
+            raise StoreError(f"the new index has {count} articles, expected {expected}; "
+                             "the old index stays live")
+        actions = [{"add": {"index": new, "alias": self.alias}}]
+        if old:
+            actions.insert(0, {"remove": {"index": old, "alias": self.alias}})
+        self._call("swapping the alias", self.writer.indices.update_aliases, actions=actions)
+
+    def _discard(self, index: str) -> None:
+        try:
+            self.es.indices.delete(index=index, ignore_unavailable=True)
+        except Exception:
+            pass  # the node may be the reason we failed; a stray index is harmless
 
     def _remove_leftovers(self, live: str | None) -> list[str]:
         """A reindex killed before its swap leaves its half-built index behind

@@ -192,6 +192,15 @@ class _Build:
                 else:
                     p.unlink(missing_ok=True)
 
+    def text_deleted(self) -> int:
+        """Deleted documents whose text tantivy still holds in its segments."""
+        try:
+            with open(self.path / "tantivy" / "meta.json") as f:
+                segments = json.load(f).get("segments", [])
+        except FileNotFoundError:
+            return 0
+        return sum((s.get("deletes") or {}).get("num_deleted_docs", 0) for s in segments)
+
     def publish(self, manifest: Manifest, writer) -> None:
         """Commit tantivy's text and the table together (see the module docstring)."""
         try:
@@ -406,15 +415,25 @@ class EmbeddedStore(Store):
 
     def compact(self) -> None:
         """Merge every segment into one without the deleted and replaced rows,
-        so they are gone from disk."""
+        and rewrite the text index with the live articles only, so that they
+        are gone from disk: tantivy keeps a deleted document's text in its
+        segment until it merges that segment, and cannot be told to. The
+        rewrite takes time in proportion to the archive."""
+        if not self.writable:
+            raise StoreError("store opened read-only")
         self.commit()
         build = self._build
         old = build.table
-        if len(old.segments) <= 1 and not any(len(d) for d in old.deads):
+        merge_table = len(old.segments) > 1 or any(len(d) for d in old.deads)
+        rewrite_text = build.text_deleted() > 0
+        if not merge_table and not rewrite_text:
             return
-        segments, deads = _merged(build.path, [dict(s) for s in old.manifest.segments],
-                                  list(old.deads), old.dim, len(old.segments))
-        build.publish(Manifest(old.model, old.dim, segments), None)
+        segments = [dict(s) for s in old.manifest.segments]
+        if merge_table:
+            segments, _ = _merged(build.path, segments, list(old.deads), old.dim,
+                                  len(old.segments))
+        writer = _rewritten_text(build) if rewrite_text else None
+        build.publish(Manifest(old.model, old.dim, segments), writer)
         # A takedown must leave the disk now, not a commit later: a reader still
         # loading the generation before finds it gone and loads this one.
         build.collect(keep=set())
@@ -495,20 +514,13 @@ class EmbeddedStore(Store):
     def iter_articles(self, batch: int = 500) -> Iterator[StoredArticle]:
         """Every stored article, in table order, `batch` at a time: memory stays
         flat however large the archive (reindex streams through this)."""
-        import tantivy
-
         b = self._live()
         if b is None:
             return
-        t, searcher = b.table, b.index.searcher()
-        keys = []
-        for row, _, _ in t.iter_live():
-            keys.append(int(t.keys[row]))
-            if len(keys) == batch:
-                yield from _fetch_keys(b, searcher, keys)
-                keys = []
-        if keys:
-            yield from _fetch_keys(b, searcher, keys)
+        searcher = b.index.searcher()
+        for keys in _live_keys(b.table, batch):
+            docs = _docs(b, searcher, keys)
+            yield from (_stored(docs[key]) for key in keys if key in docs)
 
     def stats(self) -> dict:
         t = self.table
@@ -749,16 +761,10 @@ class _Plan:
 
     def fetch(self, page: list[tuple[int, float]]) -> list[tuple[int, float, StoredArticle]]:
         """The stored articles of (row, score) pairs, in the same order."""
-        import tantivy
-
         if not page:
             return []
         keys = [int(self.t.keys[r]) for r, _ in page]
-        q = tantivy.Query.term_set_query(self.build.index.schema, "key", keys)
-        docs = {}
-        for _, addr in self.searcher.search(q, limit=len(keys)).hits:
-            d = self.searcher.doc(addr)
-            docs[d["key"][0]] = d
+        docs = _docs(self.build, self.searcher, keys)
         return [(row, score, _stored(docs[key]))
                 for (row, score), key in zip(page, keys) if key in docs]
 
@@ -793,7 +799,8 @@ def _stored(doc) -> StoredArticle:
                          first("content_hash"), first("model"))
 
 
-def _fetch_keys(build: _Build, searcher, keys: list[int]) -> Iterator[StoredArticle]:
+def _docs(build: _Build, searcher, keys: list[int]) -> dict:
+    """key -> tantivy document, for those of `keys` the searcher holds."""
     import tantivy
 
     q = tantivy.Query.term_set_query(build.index.schema, "key", keys)
@@ -801,9 +808,35 @@ def _fetch_keys(build: _Build, searcher, keys: list[int]) -> Iterator[StoredArti
     for _, addr in searcher.search(q, limit=len(keys)).hits:
         d = searcher.doc(addr)
         docs[d["key"][0]] = d
-    for key in keys:
-        if key in docs:
-            yield _stored(docs[key])
+    return docs
+
+
+def _live_keys(table: SegmentedTable, batch: int) -> Iterator[list[int]]:
+    """The keys of the live rows, in table order, `batch` at a time."""
+    keys = []
+    for row, _, _ in table.iter_live():
+        keys.append(int(table.keys[row]))
+        if len(keys) == batch:
+            yield keys
+            keys = []
+    if keys:
+        yield keys
+
+
+def _rewritten_text(build: _Build):
+    """A tantivy writer holding the live articles only, for `publish` to commit:
+    the commit drops every old segment with the deleted documents' text."""
+    writer = build.index.writer(heap_size=128_000_000, num_threads=1)
+    searcher = build.index.searcher()
+    try:
+        writer.delete_all_documents()
+        for keys in _live_keys(build.table, 500):
+            for doc in _docs(build, searcher, keys).values():
+                writer.add_document(doc)
+    except BaseException:
+        writer.rollback()
+        raise
+    return writer
 
 
 def _save_dead(directory: Path, rows: np.ndarray) -> str:

@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from archive.model import Article, Entity, IndexedArticle, Passage, SearchRequest, SearchResult
 
@@ -74,6 +74,21 @@ class Store(ABC):
 
     @abstractmethod
     def commit(self) -> None: ...
+
+    @abstractmethod
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove articles by id (a takedown) at the next `commit()`: from
+        search, facets, similar-article lists and `get`. Returns how many of
+        the ids are stored."""
+
+    @abstractmethod
+    def ids_from_source(self, source: str) -> Iterator[str]:
+        """Ids of the stored articles from `source` (its exact name)."""
+
+    @abstractmethod
+    def compact(self) -> None:
+        """Commit, then rewrite the files so that deleted and replaced articles
+        are gone from disk now, not at some later merge."""
 
     @abstractmethod
     def content_hashes(self) -> dict[str, str]:

@@ -273,3 +273,49 @@ def test_hybrid_keeps_keyword_matches_past_the_fusion_window(loaded, monkeypatch
     r = loaded.search(SearchRequest("said", mode="hybrid", size=50))
     assert set(ids(words)) <= set(ids(r)), "every article with the word is still listed"
     assert len(ids(r)) == len(set(ids(r))) == r.total
+
+
+def _text_deleted(kind, store) -> int:
+    """Deleted articles whose text the store still holds on disk."""
+    if kind == "embedded":
+        return store._build.text_deleted()
+    stats = store.writer.indices.stats(index=store.alias, metric="docs")
+    return stats["_all"]["primaries"]["docs"]["deleted"]
+
+
+def test_a_deleted_article_is_gone_everywhere_after_the_commit(
+        kind, store_factory, extractor, hash_embedder):
+    store = store_factory(hash_embedder)
+    Indexer(store, hash_embedder, extractor).index_paths([SAMPLES / "articles.jsonl"])
+    people = {v.value for v in store.search(SearchRequest(facet_size=100)).facets["people"]}
+    assert "Lionel Messi" in people
+    assert store.delete(["s-009", "never-stored"]) == 1
+    store.commit()
+    assert store.get("s-009") is None
+    for mode in ("keyword", "semantic", "hybrid"):
+        r = store.search(SearchRequest("Messi scores twice", mode=mode, size=50))
+        assert "s-009" not in ids(r), mode
+    r = store.search(SearchRequest(size=50, facet_size=100))
+    assert r.total == 21 and "s-009" not in ids(r)
+    assert "Lionel Messi" not in {v.value for v in r.facets["people"]}
+    assert all("s-009" not in dict(store.similar(i, k=25)) for i in ids(r))
+    assert "s-009" not in store.content_hashes()
+    assert store.stats()["articles"] == 21
+    store.compact()
+    assert _text_deleted(kind, store) == 0, "the article's text is gone from disk"
+    assert store.get("s-009") is None and store.search(SearchRequest()).total == 21
+    assert ids(store.search(SearchRequest("Messi", mode="keyword"))) == []
+
+
+def test_a_takedown_by_source_removes_all_its_articles(
+        kind, store_factory, extractor, hash_embedder):
+    store = store_factory(hash_embedder)
+    Indexer(store, hash_embedder, extractor).index_paths([SAMPLES / "articles.jsonl"])
+    sports = store.search(SearchRequest(sources=["Sports Tonight"], size=50))
+    assert sorted(store.ids_from_source("Sports Tonight")) == sorted(ids(sports))
+    assert store.delete(store.ids_from_source("Sports Tonight")) == sports.total > 0
+    store.commit()
+    r = store.search(SearchRequest(size=50))
+    assert r.total == 22 - sports.total
+    assert "Sports Tonight" not in {v.value for v in r.facets["sources"]}
+    assert list(store.ids_from_source("Sports Tonight")) == []

@@ -1,6 +1,7 @@
 """The embedded store's segments: commits that write only their own rows,
 deletions, merges, and commits that survive a crash at any step."""
 import datetime as dt
+import json
 import threading
 import traceback
 
@@ -98,7 +99,7 @@ def test_a_takedown_by_source_removes_every_article_of_that_source(tmp_path):
     assert list(w.ids_from_source("src1")) == []
 
 
-def test_compaction_removes_deleted_rows_from_the_table_files(tmp_path):
+def test_compaction_removes_deleted_articles_from_the_table_and_text_files(tmp_path):
     w = store(tmp_path, writable=True)
     for lo in range(0, 30, 10):
         w.write([doc(i) for i in range(lo, lo + 10)])
@@ -112,6 +113,15 @@ def test_compaction_removes_deleted_rows_from_the_table_files(tmp_path):
     stored = {i.decode() for p in tmp_path.glob("builds/*/seg-*/ids.npy")
               for i in np.load(p)}
     assert stored == {f"a{i}" for i in range(1, 30, 2)}
+    # The keyword index keeps the live articles' text only, in files it names.
+    meta = json.loads(next(tmp_path.glob("builds/*/tantivy/meta.json")).read_text())
+    assert sum(seg["max_doc"] for seg in meta["segments"]) == 15
+    assert not any(seg["deletes"] for seg in meta["segments"])
+    named = {seg["segment_id"].replace("-", "") for seg in meta["segments"]}
+    files = {f.name.split(".")[0] for f in tmp_path.glob("builds/*/tantivy/*")
+             if not f.name.startswith(".") and f.name != "meta.json"}
+    assert files == named
+    assert everything(w) == before, "and a reader sees the same archive"
 
 
 def test_many_small_commits_merge_and_search_like_one_big_commit(tmp_path):
