@@ -402,6 +402,77 @@ def eval_entities(data, max_docs, as_json):
                    f"{r['predicted']:>11}{r['gold']:>7}")
 
 
+@cli.command("delete")
+@click.argument("ids", nargs=-1)
+@click.option("--source", "sources", multiple=True,
+              help="Delete every article from this source (its exact name).")
+@click.option("--ids-file", "ids_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
+              help="Delete the ids in this file: one a line, # starts a comment line.")
+@click.option("--compact", "then_compact", is_flag=True,
+              help="Compact afterwards, so the text leaves the disk now.")
+@_store_option
+def delete_articles(ids, sources, ids_files, then_compact, store_url):
+    """Delete articles, e.g. for a takedown request: by id, by source, or by a file of ids.
+
+    They are gone from search, facets, similar-article lists and the API as
+    soon as the command ends; their text stays on disk until `newsarchive
+    compact` (or --compact).
+
+    Example:
+
+        newsarchive delete txt-91968c5eaf7c8442 --store ~/archive
+        newsarchive delete --source "Daily Ledger" --ids-file takedown.txt --compact
+    """
+    from indexer import takedown
+
+    if not (ids or sources or ids_files):
+        raise click.UsageError("name ids, --source or --ids-file")
+    try:
+        store = open_store(store_url, writable=True)
+        done = [takedown.delete_ids(store, ids)] if ids else []
+        done += [takedown.delete_source(store, s) for s in sources]
+        done += [takedown.delete_file(store, f) for f in ids_files]
+        if then_compact:
+            takedown.compact(store)
+        store.close()
+    except StoreError as e:
+        _fail(e, "check --store or NEWSARCHIVE_STORE")
+    found, missing = sum(r.found for r in done), sum(r.missing for r in done)
+    click.echo(f"deleted {found} article{'s' if found != 1 else ''}" +
+               (f"; {missing} id{'s' if missing != 1 else ''} not in the archive" if missing
+                else ""))
+    if found and not then_compact:
+        click.echo("their text leaves the disk at the next `newsarchive compact`", err=True)
+
+
+@cli.command("compact")
+@_store_option
+def compact_store(store_url):
+    """Rewrite the archive without its deleted and replaced articles.
+
+    Deleted articles' text stays on disk until this runs. It rewrites the whole
+    index, so it takes time in proportion to the archive; searches keep
+    working meanwhile. Run it between indexing runs.
+
+    Example:
+
+        newsarchive compact --store ~/archive
+    """
+    from indexer import takedown
+
+    try:
+        store = open_store(store_url, writable=True)
+        before, after = takedown.compact(store)
+        store.close()
+    except StoreError as e:
+        _fail(e, "check --store or NEWSARCHIVE_STORE")
+    if before is not None and after is not None:
+        click.echo(f"compacted: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB on disk")
+    else:
+        click.echo("compacted")
+
+
 def main():
     cli(prog_name="newsarchive")
 

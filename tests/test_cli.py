@@ -66,3 +66,21 @@ def test_every_command_has_an_example_in_its_help():
     for name in ("index", "reindex", "search", "stats", "serve"):
         r = run(name, "--help")
         assert "Example:" in r.output and "newsarchive" in r.output
+
+
+def test_delete_and_compact_take_articles_down(env):
+    run("index", str(SAMPLES / "articles.jsonl"))
+    request = env / "takedown.txt"
+    request.write_text("# takedown\ns-010\n")
+    r = run("delete", "s-009", "nope", "--ids-file", str(request))
+    assert r.exit_code == 0 and "deleted 2 articles; 1 id not in the archive" in r.output
+    assert "0 results" in run("search", "Messi", "--mode", "keyword").output
+    r = run("delete", "--source", "Daily Ledger", "--compact")
+    assert r.exit_code == 0 and "deleted" in r.output
+    assert "Daily Ledger" not in run("search", "--json").output
+    r = run("compact")
+    assert r.exit_code == 0 and "MB on disk" in r.output
+    assert json.loads(run("stats", "--json").output)["articles"] < 20
+    assert run("delete").exit_code == 2
+    for name in ("delete", "compact"):
+        assert "Example:" in run(name, "--help").output
