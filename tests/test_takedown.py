@@ -45,3 +45,18 @@ def test_an_unreadable_ids_file_is_a_short_error(store, tmp_path):
     bad.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(StoreError, match="cannot read ids"):
         takedown.delete_file(store, bad)
+
+
+def test_a_running_web_server_stops_showing_a_deleted_article(store):
+    from archive.web import create_app
+
+    client = create_app({"STORE": str(store.root), "EMBEDDER": "hash",
+                         "TESTING": True}).test_client()
+    assert client.get("/api/articles/s-009").status_code == 200
+    assert "s-009" in {i["id"] for i in client.get("/api/articles/s-010").get_json()["similar"]}
+    takedown.delete_ids(store, ["s-009"])
+    assert client.get("/api/articles/s-009").status_code == 404
+    assert client.get("/articles/s-009").status_code == 404
+    assert client.get("/api/search?q=Messi&mode=keyword").get_json()["total"] == 0
+    similar = client.get("/api/articles/s-010").get_json()["similar"]
+    assert "s-009" not in {i["id"] for i in similar}
