@@ -325,8 +325,11 @@ class ElasticStore(Store):
 
         if not self._live():
             return
+        # A reindex reads through this as it goes, and a page of 500 through
+        # entity extraction and the model can take longer than scan's default
+        # five minutes between pages.
         for h in helpers.scan(self.es, index=self.alias, source_excludes=["passages.vector"],
-                              query={"query": {"match_all": {}}}, size=500):
+                              query={"query": {"match_all": {}}}, size=500, scroll="30m"):
             yield _stored(h["_source"])
 
     def drop(self) -> None:

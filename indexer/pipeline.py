@@ -102,23 +102,34 @@ class Indexer:
                 summary.unchanged += 1
             else:
                 todo.append((loc, h, old is None))
-        self._process(todo, summary, progress)
+        self._process(todo, len(todo), summary, progress)
         summary.seconds = time.perf_counter() - t0
         return summary
 
     def rebuild(self, progress: Progress | None = None) -> Summary:
-        """Everything the store holds, through today's pipeline, into a fresh index."""
+        """Everything the store holds, through today's pipeline, into a fresh
+        index. The stored articles stream through a batch at a time: a
+        million of them never sit in memory together."""
         summary = Summary()
         t0 = time.perf_counter()
-        stored: list[StoredArticle] = list(self.store.iter_articles())
-        summary.stages["parse"] += time.perf_counter() - t0
-        todo = [(Located(s.article, "(stored)", None),
-                 content_hash(s.article, self.embedder.name), True) for s in stored]
+        total = self.store.stats()["articles"]
         with self.store.rebuild() as fresh:
-            self._process(todo, summary, progress, store=fresh,
+            self._process(self._stored(summary), total, summary, progress, store=fresh,
                           commit_every=REBUILD_COMMIT_EVERY, commit_seconds=float("inf"))
         summary.seconds = time.perf_counter() - t0
         return summary
+
+    def _stored(self, summary: Summary) -> Iterator[tuple[Located, str, bool]]:
+        """The stored articles as work for `_process`, reading timed as parsing."""
+        articles = iter(self.store.iter_articles())
+        while True:
+            t = time.perf_counter()
+            s: StoredArticle | None = next(articles, None)
+            summary.stages["parse"] += time.perf_counter() - t
+            if s is None:
+                return
+            yield (Located(s.article, "(stored)", None),
+                   content_hash(s.article, self.embedder.name), True)
 
     def _read(self, stream: Iterator[Located | Problem], summary: Summary) -> list[Located]:
         by_id: dict[str, Located] = {}
@@ -137,9 +148,9 @@ class Indexer:
             by_id[item.article.id] = item
         return list(by_id.values())
 
-    def _process(self, todo, summary: Summary, progress: Progress | None,
-                 store: Store | None = None, commit_every: int | None = None,
-                 commit_seconds: float | None = None) -> None:
+    def _process(self, todo: Iterable, total: int, summary: Summary,
+                 progress: Progress | None, store: Store | None = None,
+                 commit_every: int | None = None, commit_seconds: float | None = None) -> None:
         from indexer.entities import NameBook
 
         # Names come from the live archive (for a rebuild: the old index) and
@@ -148,9 +159,8 @@ class Indexer:
         store = store or self.store
         commit_every = commit_every or self.commit_every
         commit_seconds = self.commit_seconds if commit_seconds is None else commit_seconds
-        since_commit, last_commit = 0, self.clock()
-        for i in range(0, len(todo), self.batch_size):
-            batch = todo[i:i + self.batch_size]
+        since_commit, last_commit, done = 0, self.clock(), 0
+        for batch in _batches(todo, self.batch_size):
             docs = self._prepare(batch, summary)
             t = time.perf_counter()
             failures = store.write([d for d, _ in docs])
@@ -172,8 +182,9 @@ class Indexer:
                 store.commit()
                 since_commit, last_commit = 0, self.clock()
             summary.stages["write"] += time.perf_counter() - t
+            done += len(batch)
             if progress:
-                progress(min(i + self.batch_size, len(todo)), len(todo))
+                progress(done, max(total, done))
         t = time.perf_counter()
         store.commit()
         summary.stages["write"] += time.perf_counter() - t
@@ -230,3 +241,13 @@ class Indexer:
                                        vectors[first:first + len(ps)], self.embedder.name), loc))
         return out
 
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

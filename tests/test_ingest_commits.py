@@ -124,3 +124,29 @@ def test_cli_commit_settings_reach_the_indexer(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSARCHIVE_COMMIT_EVERY", "9")
     CliRunner().invoke(cli, ["index", str(tmp_path)])
     assert seen["every"] == 9
+
+
+def test_a_reindex_streams_the_stored_articles_a_batch_at_a_time(tmp_path, monkeypatch):
+    ix = _indexer(tmp_path / "store")
+    ix.index_paths([_corpus(tmp_path, 95)])
+    read, at_first_write = [], []
+    stored = ix.store.iter_articles
+
+    def counted():
+        for s in stored():
+            read.append(s.article.id)
+            yield s
+
+    real_write = EmbeddedStore.write
+
+    def write(self, docs):
+        at_first_write.append(len(read))
+        return real_write(self, docs)
+
+    monkeypatch.setattr(ix.store, "iter_articles", counted)
+    monkeypatch.setattr(EmbeddedStore, "write", write)
+    seen = []
+    summary = ix.rebuild(progress=lambda done, total: seen.append((done, total)))
+    assert summary.new == 95 and len(read) == 95
+    assert at_first_write[0] == 10, "the first batch is written before the rest is read"
+    assert seen[-1] == (95, 95) and seen[0] == (10, 95)
