@@ -529,11 +529,11 @@ class _Search:
             self.keyword_query = strict
             kw, strict_total = listed("strict")
             kw_total, n_strict = strict_total, len(kw)
-            if relaxed is not None and strict_total < fusion.RELAX_BELOW:
+            if relaxed is not None and fusion.relax(strict_total):
                 more, relaxed_total = listed("relaxed")
                 if relaxed_total > strict_total:
-                    seen = {i for i, _ in kw}
-                    kw += [(i, s) for i, s in more if i not in seen]
+                    ids, scores = fusion.add_relaxed(*_arrays(kw), *_arrays(more))
+                    kw = list(zip(ids.tolist(), scores.tolist()))
                     kw_total, self.keyword_query, self.relaxed = relaxed_total, relaxed, True
         self.some_words = {i for i, _ in kw}
         sem: list[tuple[str, float]] = []
@@ -575,7 +575,7 @@ class _Search:
             ids, scores = fusion.hybrid(
                 fusion.Candidates(kw[:n], sem[:n], strict=min(n_strict, n), cosine=cosine,
                                   floor=self.floor),
-                q, np.array([i for i, _ in kw[n:]], dtype=object))
+                q, _arrays(kw[n:])[0])
             ranked = list(zip(ids.tolist(), scores.tolist()))
         if newest:
             ranked = sorted(ranked, key=lambda p: dates.get(p[0]) or "", reverse=True)
@@ -624,6 +624,12 @@ class _Search:
         if self.req.q:
             hit.matched = match_kind(i in self.some_words, i in self.meaning)
         return hit
+
+
+def _arrays(ranked: list[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, scores) of a ranked list, as fusion takes them."""
+    return (np.array([i for i, _ in ranked], dtype=object),
+            np.array([s for _, s in ranked], dtype=np.float64))
 
 
 def _cosine(hit: dict) -> float:

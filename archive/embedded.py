@@ -619,18 +619,14 @@ class _Plan:
             return
         rows, scores = self._rows(strict)
         self.keyword_rows, self.keyword_scores, self.strict = rows, scores, len(rows)
-        if int(self.mask()[rows].sum()) >= fusion.RELAX_BELOW:
+        if not fusion.relax(int(self.mask()[rows].sum())):
             return
         relaxed = tantivyquery.build(schema, self.query, relaxed=True)
         if relaxed is None:
             return
-        more, more_scores = self._rows(relaxed)
-        new = ~np.isin(more, rows)
-        if new.any():
-            # Articles with every word first, then those with some, each by BM25.
-            self.keyword_rows = np.concatenate([rows, more[new]])
-            self.keyword_scores = np.concatenate([scores, more_scores[new]])
-            self.relaxed = True
+        more_rows, more_scores = fusion.add_relaxed(rows, scores, *self._rows(relaxed))
+        if len(more_rows) > len(rows):
+            self.keyword_rows, self.keyword_scores, self.relaxed = more_rows, more_scores, True
 
     def semantic(self) -> None:
         qvec = self.meaning.vector

@@ -95,6 +95,20 @@ def fuse(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
     return _ordered(scores)
 
 
+def relax(every_word: int) -> bool:
+    """Whether to add the articles that have only some of the words: fewer
+    than RELAX_BELOW (under the filters) have every word."""
+    return every_word < RELAX_BELOW
+
+
+def add_relaxed(ids: np.ndarray, scores: np.ndarray, more_ids: np.ndarray,
+                more_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The keyword order once relaxed: the articles with every word, then those
+    only the relaxed query finds, each part by BM25."""
+    new = ~np.isin(more_ids, ids)
+    return np.concatenate([ids, more_ids[new]]), np.concatenate([scores, more_scores[new]])
+
+
 def hybrid(c: Candidates, query: Query, later: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The hybrid result order, as (ids, scores): the fused candidates, then
     `later`, the keyword matches past the fusion window (by BM25), less any
