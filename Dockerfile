@@ -16,6 +16,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY archive ./archive
 COPY indexer ./indexer
+COPY newsarchive ./newsarchive
 COPY templates ./templates
 COPY --from=web /web/node_modules/htmx.org/dist/htmx.min.js ./archive/web/static/htmx.min.js
 COPY samples ./samples

@@ -42,7 +42,7 @@ def rss_mb() -> float:
 
 def build() -> dict:
     """The embedded store of the whole corpus, through the CLI (idempotent)."""
-    out = subprocess.run([sys.executable, "-m", "indexer.cli", "index", "--store", str(STORE),
+    out = subprocess.run([sys.executable, "-m", "newsarchive.cli", "index", "--store", str(STORE),
                           "--json", str(ARTICLES)], cwd=ROOT, capture_output=True, text=True)
     if out.returncode not in (0, 1):  # 1: some articles have no body, reported and skipped
         raise SystemExit(f"bench: indexing failed:\n{out.stderr[-2000:]}")

@@ -47,7 +47,7 @@ def test_stopping_the_node_mid_load_fails_clearly_and_a_rerun_completes(node, tm
                                 "published": "2025-01-01"}) + "\n")
     env = {**os.environ, "NEWSARCHIVE_EMBEDDER": "hash", "NEWSARCHIVE_CACHE": str(tmp_path),
            "NEWSARCHIVE_STORE": f"{URL}/{alias}"}
-    cmd = [sys.executable, "-m", "indexer.cli", "index", str(corpus)]
+    cmd = [sys.executable, "-m", "newsarchive.cli", "index", str(corpus)]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 180
