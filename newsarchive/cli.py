@@ -273,7 +273,7 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
         newsarchive serve --port 8080 --threads 8
     """
     from archive.web import create_app
-    from indexer import serving
+    from newsarchive import serving
 
     if not serving.is_loopback(host):
         click.echo(f"warning: listening on {host} makes the archive reachable from other "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import serving
+from newsarchive import serving
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses /proc and signals")
