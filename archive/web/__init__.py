@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from flask import Flask, g, jsonify, render_template, request
 
 from archive.store import StoreError, open_store
+from newsarchive import settings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     """`WARMUP` (default True) loads the store and the query model in the
     background at start-up; tests and scripts may turn it off."""
     app = Flask(__name__, template_folder=_template_dir())
-    app.config.update(STORE=os.environ.get("NEWSARCHIVE_STORE"), EMBEDDER=None, WARMUP=True)
+    app.config.update(STORE=settings.STORE.get(), EMBEDDER=None, WARMUP=True)
     app.config.update({k: v for k, v in (config or {}).items() if v is not None})
 
     from archive.web import views
@@ -84,8 +84,13 @@ def create_app(config: dict | None = None) -> Flask:
             if status == 405 and getattr(e, "valid_methods", None):
                 headers["Allow"] = ", ".join(e.valid_methods)
         elif isinstance(e, StoreError):
-            # Written for readers ("run newsarchive index first").
-            status, message = 400, str(e)
+            # Written for readers ("run newsarchive index first"); the status
+            # says whose move it is: the reader's (4xx) or the store's (503).
+            status, message = e.status, str(e)
+            if e.retry_after:
+                headers["Retry-After"] = str(e.retry_after)
+            if status >= 500:
+                app.logger.warning("store unavailable on %s: %s", request.full_path, e)
         else:
             # Anything else (a tantivy "Schema error", a ValueError deep in a
             # library) is logged with its details and never shown.
