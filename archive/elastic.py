@@ -225,16 +225,19 @@ class ElasticStore(Store):
 
     # -- reading -------------------------------------------------------------
     def get(self, article_id: str) -> StoredArticle | None:
-        from elasticsearch import ApiError, NotFoundError, TransportError
+        from elasticsearch import NotFoundError
 
-        try:
-            r = self.es.get(index=self.alias, id=article_id,
-                            source_excludes=["passages.vector"])
-        except NotFoundError:
-            return None
-        except (ApiError, TransportError) as e:
-            return self._call("reading an article", _raise, e)
-        return _stored(r["_source"])
+        def fetch():
+            # Only a 404 (no such article, or no index yet) means "missing";
+            # every other failure is _call's to translate.
+            try:
+                return self.es.get(index=self.alias, id=article_id,
+                                   source_excludes=["passages.vector"])
+            except NotFoundError:
+                return None
+
+        r = self._call("reading an article", fetch)
+        return _stored(r["_source"]) if r else None
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         from elasticsearch import helpers
@@ -590,10 +593,6 @@ def _stored(src: dict) -> StoredArticle:
 def _unreachable(what: str, e: Exception) -> str:
     # No address: this message reaches readers of the web page.
     return f"cannot reach Elasticsearch ({what}: {type(e).__name__}); is it running?"
-
-
-def _raise(e: Exception):
-    raise e
 
 
 def _reason(e) -> str:
