@@ -15,14 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def _template_dir() -> str:
-    # A checkout has templates/ at the top; an installed wheel carries it as
-    # the newsarchive_templates package.
-    here = Path(__file__).resolve().parents[2] / "templates"
-    if here.is_dir():
-        return str(here)
-    import newsarchive_templates
-
-    return str(Path(newsarchive_templates.__file__).parent)
+    # An installed wheel carries templates/ inside the newsarchive package; a
+    # checkout has it beside.
+    package = Path(settings.__file__).resolve().parent
+    inside = package / "templates"
+    return str(inside if inside.is_dir() else package.parent / "templates")
 
 
 class Warmup:
