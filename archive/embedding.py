@@ -239,8 +239,9 @@ def load_embedder(kind: str | None = None) -> Embedder:
         elif kind.startswith("minilm-") and kind[7:] in BACKENDS:
             _cache[kind] = SentenceTransformerEmbedder(backend=kind[7:])
         else:
-            raise ValueError(f"unknown embedder {kind!r} (use minilm, "
-                             f"{', '.join('minilm-' + b for b in BACKENDS)} or hash)")
+            raise settings.SettingError(
+                f"unknown embedder {kind!r}: {settings.EMBEDDER.name} is minilm, minilm-BACKEND "
+                f"or hash, and {settings.BACKEND.name} auto or one of {', '.join(BACKENDS)}")
     return _cache[kind]
 
 

@@ -107,7 +107,15 @@ def _fail(e: Exception, hint: str | None = None):
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsarchive")
 def cli():
-    """A searchable news archive: keyword and semantic search, people and countries."""
+    """A searchable news archive: keyword and semantic search, people and countries.
+
+    Example:
+
+    \b
+        newsarchive index samples/
+        newsarchive search "peace talks" --country UA
+        newsarchive serve
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -177,6 +185,7 @@ def index(paths, store_url, commit_every, commit_seconds, as_json):
 
     Example:
 
+    \b
         newsarchive index samples/ ~/news/feed.xml
     """
     try:
@@ -201,6 +210,7 @@ def reindex(store_url, as_json):
 
     Example:
 
+    \b
         newsarchive reindex --store ~/archive
     """
     try:
@@ -242,6 +252,7 @@ def search(query, store_url, mode, people, countries, sources, date_from, date_t
 
     Example:
 
+    \b
         newsarchive search "peace talks" --country UA --person "Donald Trump"
     """
     from archive.model import SearchRequest
@@ -280,6 +291,7 @@ def stats(store_url, as_json):
 
     Example:
 
+    \b
         newsarchive stats --json
     """
     try:
@@ -319,6 +331,7 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
 
     Example:
 
+    \b
         newsarchive serve --port 8080 --threads 8
     """
     from archive.web import create_app
@@ -374,8 +387,9 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
 
     Example:
 
-        newsarchive eval --corpus articles.jsonl --no-titles \
-            --queries eval/known_item_titles/queries.jsonl \
+    \b
+        newsarchive eval --corpus articles.jsonl --no-titles \\
+            --queries eval/known_item_titles/queries.jsonl \\
             --qrels eval/known_item_titles/qrels/test.tsv
     """
     import shutil
@@ -433,6 +447,7 @@ def eval_entities(data, max_docs, as_json):
 
     Example:
 
+    \b
         newsarchive eval-entities --data ../shared/data/ner/conll2003_valid.jsonl
     """
     from indexer import nereval

@@ -51,3 +51,13 @@ def test_unset_and_empty_mean_the_default(monkeypatch):
     assert settings.ABOUT_MIN.get() == 1.5
     monkeypatch.setenv("NEWSARCHIVE_ABOUT_MIN", "0.5")
     assert settings.ABOUT_MIN.get() == 0.5
+
+
+def test_an_unknown_model_is_a_setting_error_not_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSARCHIVE_EMBEDDER", raising=False)
+    monkeypatch.setenv("NEWSARCHIVE_BACKEND", "gpu")
+    result = CliRunner().invoke(cli, ["index", "--store", str(tmp_path / "store"),
+                                      str(ROOT / "samples" / "articles.jsonl")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "unknown embedder 'minilm-gpu'" in result.output
+    assert "NEWSARCHIVE_BACKEND auto or one of torch" in result.output
