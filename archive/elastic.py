@@ -3,8 +3,9 @@
 An alias (default `newsarchive`, or the URL path: http://host:9200/myarchive)
 points at one versioned index per build. Several nodes of one cluster are
 comma-separated (http://es1:9200,http://es2:9200/myarchive); the client
-spreads requests over them and retries on another when one fails. Writes go through the alias;
-`rebuild()` fills a new index and swaps the alias in one atomic call.
+spreads requests over them and retries on another when one fails. Writes go
+through the alias; `rebuild()` fills a new index and swaps the alias in one
+atomic call.
 """
 from __future__ import annotations
 
