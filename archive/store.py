@@ -8,21 +8,26 @@ reads through it. A store URL picks the implementation:
 """
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from archive.model import Article, Entity, IndexedArticle, Passage, SearchRequest, SearchResult
+from newsarchive import settings
 
 
 class StoreError(Exception):
-    """A store problem a user can act on; the message says what to do.
-    `status` is the HTTP status it means: 400 for the request, 503 for a store
-    that cannot answer now (retry later)."""
+    """The one error type a user can act on; the message says what to do.
+
+    `status` is what it means, as an HTTP status: 400 the request (or the
+    command) cannot be done as asked, 404 what it names does not exist, 503
+    the store cannot answer now and `retry_after` seconds is worth waiting.
+    The web app (archive/web/__init__.py) and the CLI (newsarchive/cli.py)
+    each map it in one place."""
 
     status = 400
+    retry_after: int | None = None
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
@@ -34,6 +39,8 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached or is overloaded: try again later."""
 
     status = 503
+    # About what a restarting node or a replica's promotion takes.
+    retry_after = 5
 
 
 @dataclass
@@ -102,16 +109,14 @@ class Store(ABC):
 
 
 def default_location() -> str:
-    from platformdirs import user_data_dir
-
-    return os.path.join(user_data_dir("newsarchive"), "store")
+    return settings.STORE.default_value()
 
 
 def open_store(url: str | None = None, *, embedder: Callable | None = None,
                writable: bool = False) -> Store:
     """`embedder` is a zero-argument callable returning the query embedder, so
     the model loads only when a semantic query needs it."""
-    url = url or os.environ.get("NEWSARCHIVE_STORE") or default_location()
+    url = url or settings.STORE.get()
     if url.startswith("elasticsearch:"):
         url = url[len("elasticsearch:"):]
     if url.startswith(("http://", "https://")):

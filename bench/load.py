@@ -43,7 +43,7 @@ def _env(work: Path) -> dict:
 
 
 def _cli(work: Path, *args) -> list[str]:
-    return [sys.executable, "-m", "indexer.cli", *args]
+    return [sys.executable, "-m", "newsarchive.cli", *args]
 
 
 def _corpus(work: Path, skip: int, n: int, name: str) -> tuple[Path, list[str]]:
