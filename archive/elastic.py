@@ -1,8 +1,11 @@
 """The Elasticsearch store: same interface and results as the embedded one.
 
 An alias (default `newsarchive`, or the URL path: http://host:9200/myarchive)
-points at one versioned index per build. Writes go through the alias;
-`rebuild()` fills a new index and swaps the alias in one atomic call.
+points at one versioned index per build. Several nodes of one cluster are
+comma-separated (http://es1:9200,http://es2:9200/myarchive); the client
+spreads requests over them and retries on another when one fails. Writes go
+through the alias; `rebuild()` fills a new index and swaps the alias in one
+atomic call.
 """
 from __future__ import annotations
 
@@ -26,38 +29,63 @@ from archive.store import (QueryVector, Store, StoredArticle, StoreError, StoreU
                            WriteFailure)
 
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
-# Writes are patient: a bulk load waits out a busy or restarting node.
+# Writes are patient: a bulk load waits out a busy or restarting node. The
+# client retries a failed request 5 times, pausing 0.5-1 s, then 1-2, 2-4,
+# 4-8 and 8-16 s (exponential backoff with jitter): 15 to 30 s in all.
 WRITE_RETRIES = 5
 WRITE_TIMEOUT = 60
+WRITE_BACKOFF = 2.0
+WRITE_BACKOFF_CAP = 30.0
 # Reads are not: a reader waits for a page, so a search against a node that
 # is down fails within a second or two (one retry, for a node that just
 # dropped a connection) and the page says to try again.
 READ_RETRIES = 1
 READ_TIMEOUT = 10
+# A replica on a second node when there is one, so a node can leave without
+# taking searches down; a single node stays green with none.
+SERVING_SETTINGS = {"auto_expand_replicas": "0-1", "refresh_interval": "1s"}
 # When a node leaves, searches routed to its shard copies fail ("all shards
 # failed", status 503) until the replica is promoted, which takes about a
 # second on the two-node test pair. A search waits out that much, no more.
 SHARD_PAUSES = (0.5, 1.0)
 
 
-def _client(url: str, write: bool):
+def _client(hosts: list[str], write: bool):
+    """All retrying is the client's: `_call` only translates what is left."""
     from elasticsearch import Elasticsearch
 
     if write:
-        return Elasticsearch(url, request_timeout=WRITE_TIMEOUT, retry_on_timeout=True,
-                             max_retries=WRITE_RETRIES, retry_on_status=(502, 503, 504))
-    return Elasticsearch(url, request_timeout=READ_TIMEOUT, retry_on_timeout=False,
+        # 429 is not retried here: streaming_bulk backs off on it per batch.
+        return Elasticsearch(hosts, request_timeout=WRITE_TIMEOUT, retry_on_timeout=True,
+                             max_retries=WRITE_RETRIES, retry_on_status=(502, 503, 504),
+                             retry_backoff_base=WRITE_BACKOFF,
+                             retry_backoff_cap=WRITE_BACKOFF_CAP)
+    return Elasticsearch(hosts, request_timeout=READ_TIMEOUT, retry_on_timeout=False,
                          max_retries=READ_RETRIES)
+
+
+def parse_url(url: str) -> tuple[list[str], str | None]:
+    """`http://es1:9200,http://es2:9200/alias` -> the node URLs and the alias
+    (the path, written once, after the last node)."""
+    hosts, alias = [], None
+    for part in url.split(","):
+        parsed = urlparse(part.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise StoreError(f"{part.strip()!r} is not an Elasticsearch node URL like "
+                             "http://127.0.0.1:9200")
+        hosts.append(f"{parsed.scheme}://{parsed.netloc}")
+        alias = parsed.path.strip("/") or alias
+    return hosts, alias
 
 
 class ElasticStore(Store):
     def __init__(self, url: str, embedder: Callable | None = None, alias: str | None = None,
                  _index: str | None = None):
-        parsed = urlparse(url)
-        self.url = f"{parsed.scheme}://{parsed.netloc}"
-        self.alias = alias or parsed.path.strip("/") or "newsarchive"
-        self.es = _client(self.url, write=False)
-        self.writer = _client(self.url, write=True)
+        hosts, path = parse_url(url)
+        self.url = ",".join(hosts)
+        self.alias = alias or path or "newsarchive"
+        self.es = _client(hosts, write=False)
+        self.writer = _client(hosts, write=True)
         self._embedder = embedder
         self._target = _index or self.alias  # where writes go
         self._analyzer: str | None = None
@@ -94,11 +122,18 @@ class ElasticStore(Store):
                 self._analyzer = "standard"
         return self._analyzer
 
-    def _create_index(self, name: str, dims: int) -> None:
-        body = {"settings": {"number_of_shards": 1, "number_of_replicas": 0,
-                             "refresh_interval": "1s"},
+    def _create_index(self, name: str, dims: int, bulk_load: bool = False) -> None:
+        """A rebuild's index is loaded without replicas or refreshes, the
+        fastest way in; `_serving_settings` gives it both before the swap."""
+        settings = ({"number_of_replicas": 0, "refresh_interval": "-1"} if bulk_load
+                    else SERVING_SETTINGS)
+        body = {"settings": {"number_of_shards": 1, **settings},
                 "mappings": esquery.mapping(dims, self._analyzer_name())}
         self._call("creating an index", self.writer.indices.create, index=name, **body)
+
+    def _serving_settings(self, name: str) -> None:
+        self._call("setting replicas", self.writer.indices.put_settings, index=name,
+                   settings=SERVING_SETTINGS)
 
     def _alias_index(self) -> str | None:
         from elasticsearch import NotFoundError
@@ -121,7 +156,7 @@ class ElasticStore(Store):
     def _ensure_index(self, dims: int) -> None:
         if self._target != self.alias:
             if not self._created:
-                self._create_index(self._target, dims)
+                self._create_index(self._target, dims, bulk_load=True)
                 self._created = True
             return
         if self._live():
@@ -216,7 +251,7 @@ class ElasticStore(Store):
         mapping = self._call("reading the mapping", self.writer.indices.get_mapping, index=old)
         dims = mapping[old]["mappings"]["properties"]["passages"]["properties"]["vector"]["dims"]
         new = f"{self.alias}-{time.time_ns()}"
-        self._create_index(new, dims)
+        self._create_index(new, dims, bulk_load=True)
         live = self._call("a count", self.writer.count, index=old)["count"]
         # Through this client, not the _reindex API: that is a module a
         # cluster may lack (the test distribution does).
@@ -277,7 +312,9 @@ class ElasticStore(Store):
                        ignore_unavailable=True)
 
     def _switch(self, old: str | None, new: str, expected: int) -> None:
-        """Point the alias at `new` once it holds `expected` articles."""
+        """Give `new` its serving settings and point the alias at it once it
+        holds `expected` articles."""
+        self._serving_settings(new)
         self._call("a refresh", self.writer.indices.refresh, index=new)
         count = self._call("a count", self.writer.count, index=new)["count"]
         if count != expected:
@@ -309,16 +346,19 @@ class ElasticStore(Store):
 
     # -- reading -------------------------------------------------------------
     def get(self, article_id: str) -> StoredArticle | None:
-        from elasticsearch import ApiError, NotFoundError, TransportError
+        from elasticsearch import NotFoundError
 
-        try:
-            r = self.es.get(index=self.alias, id=article_id,
-                            source_excludes=["passages.vector"])
-        except NotFoundError:
-            return None
-        except (ApiError, TransportError) as e:
-            return self._call("reading an article", _raise, e)
-        return _stored(r["_source"])
+        def fetch():
+            # Only a 404 (no such article, or no index yet) means "missing";
+            # every other failure is _call's to translate.
+            try:
+                return self.es.get(index=self.alias, id=article_id,
+                                   source_excludes=["passages.vector"])
+            except NotFoundError:
+                return None
+
+        r = self._call("reading an article", fetch)
+        return _stored(r["_source"]) if r else None
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         from elasticsearch import helpers
@@ -666,10 +706,6 @@ def _stored(src: dict) -> StoredArticle:
 def _unreachable(what: str, e: Exception) -> str:
     # No address: this message reaches readers of the web page.
     return f"cannot reach Elasticsearch ({what}: {type(e).__name__}); is it running?"
-
-
-def _raise(e: Exception):
-    raise e
 
 
 def _reason(e) -> str:

@@ -14,11 +14,13 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from newsarchive import settings
+
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
 # Chosen by bench/embedding.py: the fastest backend that keeps retrieval quality
 # ("auto": bf16 where the processor computes it natively, else fp32).
-DEFAULT_BACKEND = "auto"
+DEFAULT_BACKEND = settings.BACKEND.default
 
 
 class Embedder(Protocol):
@@ -63,10 +65,7 @@ def model_dir() -> str:
 
 def onnx_dir() -> str:
     """A copy of the packaged model with its ONNX exports, made once, offline."""
-    from platformdirs import user_cache_dir
-
-    return os.environ.get("NEWSARCHIVE_ONNX_DIR") or os.path.join(
-        user_cache_dir("newsarchive"), "models", "all-MiniLM-L6-v2")
+    return settings.ONNX_DIR.get()
 
 
 def _quant_config() -> str:
@@ -229,9 +228,9 @@ def load_embedder(kind: str | None = None) -> Embedder:
     `kind` (or $NEWSARCHIVE_EMBEDDER): `minilm` (the backend named by
     $NEWSARCHIVE_BACKEND, else DEFAULT_BACKEND), `minilm-<backend>` for any of
     BACKENDS, or `hash` for tests."""
-    kind = kind or os.environ.get("NEWSARCHIVE_EMBEDDER", "minilm")
+    kind = kind or settings.EMBEDDER.get()
     if kind == "minilm":
-        kind = f"minilm-{os.environ.get('NEWSARCHIVE_BACKEND', DEFAULT_BACKEND)}"
+        kind = f"minilm-{settings.BACKEND.get()}"
     if kind.startswith("minilm-"):
         kind = "minilm-" + resolve_backend(kind[7:])
     if kind not in _cache:
@@ -240,8 +239,9 @@ def load_embedder(kind: str | None = None) -> Embedder:
         elif kind.startswith("minilm-") and kind[7:] in BACKENDS:
             _cache[kind] = SentenceTransformerEmbedder(backend=kind[7:])
         else:
-            raise ValueError(f"unknown embedder {kind!r} (use minilm, "
-                             f"{', '.join('minilm-' + b for b in BACKENDS)} or hash)")
+            raise settings.SettingError(
+                f"unknown embedder {kind!r}: {settings.EMBEDDER.name} is minilm, minilm-BACKEND "
+                f"or hash, and {settings.BACKEND.name} auto or one of {', '.join(BACKENDS)}")
     return _cache[kind]
 
 

@@ -8,7 +8,6 @@ reads through it. A store URL picks the implementation:
 """
 from __future__ import annotations
 
-import os
 import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from archive.model import Article, Entity, IndexedArticle, Passage, SearchRequest, SearchResult
+from newsarchive import settings
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,11 +24,16 @@ EMPTY_ARCHIVE = "The archive is empty: run `newsarchive index PATH` first."
 
 
 class StoreError(Exception):
-    """A store problem a user can act on; the message says what to do.
-    `status` is the HTTP status it means: 400 for the request, 503 for a store
-    that cannot answer now (retry later)."""
+    """The one error type a user can act on; the message says what to do.
+
+    `status` is what it means, as an HTTP status: 400 the request (or the
+    command) cannot be done as asked, 404 what it names does not exist, 503
+    the store cannot answer now and `retry_after` seconds is worth waiting.
+    The web app (archive/web/__init__.py) and the CLI (newsarchive/cli.py)
+    each map it in one place."""
 
     status = 400
+    retry_after: int | None = None
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
@@ -40,6 +45,8 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached or is overloaded: try again later."""
 
     status = 503
+    # About what a restarting node or a replica's promotion takes.
+    retry_after = 5
 
 
 @dataclass
@@ -141,7 +148,9 @@ class Store(ABC):
         from archive.fusion import similarity_floor
 
         vector = self.embed_query(req.q)
-        return QueryVector(vector, similarity_floor(self._embedder()))
+        # A caller may set `embed_query` alone (bench/scale.py): the default floor then.
+        embedder = self._embedder() if self._embedder is not None else None
+        return QueryVector(vector, similarity_floor(embedder))
 
     @abstractmethod
     def _reader(self):
@@ -174,16 +183,14 @@ class Store(ABC):
 
 
 def default_location() -> str:
-    from platformdirs import user_data_dir
-
-    return os.path.join(user_data_dir("newsarchive"), "store")
+    return settings.STORE.default_value()
 
 
 def open_store(url: str | None = None, *, embedder: Callable | None = None,
                writable: bool = False) -> Store:
     """`embedder` is a zero-argument callable returning the query embedder, so
     the model loads only when a semantic query needs it."""
-    url = url or os.environ.get("NEWSARCHIVE_STORE") or default_location()
+    url = url or settings.STORE.get()
     if url.startswith("elasticsearch:"):
         url = url[len("elasticsearch:"):]
     if url.startswith(("http://", "https://")):

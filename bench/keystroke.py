@@ -60,7 +60,7 @@ def build(store: Path, articles: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "articles.jsonl"
         subset(src, source="reuters", limit=articles)
-        out = subprocess.run([sys.executable, "-m", "indexer.cli", "index", "--store", str(store),
+        out = subprocess.run([sys.executable, "-m", "newsarchive.cli", "index", "--store", str(store),
                               "--json", str(src)], cwd=ROOT, capture_output=True, text=True)
         if out.returncode not in (0, 1):
             raise SystemExit(f"bench: indexing failed:\n{out.stderr[-2000:]}")

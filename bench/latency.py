@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import ARTICLES, ROOT, SHARED, git_rev, machine, pct, require_data, write_section  # noqa: E402
+from newsarchive import settings  # noqa: E402
 
-ES_URL = os.environ.get("NEWSARCHIVE_ES_URL", "http://127.0.0.1:9200")
+ES_URL = settings.ES_URL.get()
 STORE = Path(os.environ.get("NEWSARCHIVE_BENCH_STORE",
                             Path.home() / ".cache" / "newsarchive-bench" / "full-store"))
 MODES = ("keyword", "semantic", "hybrid")
@@ -42,7 +43,7 @@ def rss_mb() -> float:
 
 def build() -> dict:
     """The embedded store of the whole corpus, through the CLI (idempotent)."""
-    out = subprocess.run([sys.executable, "-m", "indexer.cli", "index", "--store", str(STORE),
+    out = subprocess.run([sys.executable, "-m", "newsarchive.cli", "index", "--store", str(STORE),
                           "--json", str(ARTICLES)], cwd=ROOT, capture_output=True, text=True)
     if out.returncode not in (0, 1):  # 1: some articles have no body, reported and skipped
         raise SystemExit(f"bench: indexing failed:\n{out.stderr[-2000:]}")

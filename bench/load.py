@@ -1,5 +1,6 @@
 """Search under load: `newsarchive serve` answering concurrent clients while the
-archive is idle, while `index` adds articles and while `reindex` rebuilds it.
+archive is idle, while `index` adds articles, while takedowns are deleted and
+compacted away, and while `reindex` rebuilds it.
 
 Bounded and loopback only: the server listens on 127.0.0.1, at most
 MAX_CLIENTS clients, and every phase stops after MAX_PHASE seconds. Run it
@@ -42,7 +43,7 @@ def _env(work: Path) -> dict:
 
 
 def _cli(work: Path, *args) -> list[str]:
-    return [sys.executable, "-m", "indexer.cli", *args]
+    return [sys.executable, "-m", "newsarchive.cli", *args]
 
 
 def _corpus(work: Path, skip: int, n: int, name: str) -> tuple[Path, list[str]]:
@@ -208,6 +209,29 @@ def phase(name: str, server: Server, paths, clients, seconds, job: list[str] | N
     return r
 
 
+# Takedowns and compaction, round after round, as an operator would run them
+# on a live archive: delete a few articles, commit, merge every segment into
+# one (the deleted rows leave the disk), until the phase's time is up.
+COMPACT_JOB = r"""
+import random, sys, time
+from archive.embedded import EmbeddedStore
+store_dir, seconds = sys.argv[1], float(sys.argv[2])
+rng, rounds, gone, start = random.Random(7), 0, 0, time.monotonic()
+while rounds == 0 or time.monotonic() - start < seconds:
+    s = EmbeddedStore(store_dir, writable=True)
+    ids = sorted(s.content_hashes())
+    gone += s.delete(rng.sample(ids, min(10, len(ids))))
+    s.compact()
+    s.close()
+    rounds += 1
+print(f"{rounds} rounds of delete + compact, {gone} articles taken down")
+"""
+
+
+def _compact_job(work: Path, seconds: float) -> list[str]:
+    return [sys.executable, "-c", COMPACT_JOB, str(work / "store"), str(seconds)]
+
+
 def _amx() -> str:
     try:
         flags = Path("/proc/cpuinfo").read_text()
@@ -252,6 +276,9 @@ def main() -> None:
                 results.append(phase(f"during `index` of {args.extra} articles", server, paths,
                                      args.clients, args.seconds,
                                      _cli(work, "index", str(extra)), work))
+                results.append(phase("during takedowns + compaction", server, paths,
+                                     args.clients, args.seconds,
+                                     _compact_job(work, args.seconds), work))
                 results.append(phase(f"during `reindex` of {args.base + args.extra} articles",
                                      server, paths, args.clients, args.seconds,
                                      _cli(work, "reindex"), work))
@@ -265,6 +292,8 @@ def main() -> None:
                      f"{r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['errors']} | "
                      f"{', '.join(f'{m:.0f}' for m in r['rss_mb'])} |")
     errors = [s for r in results for s in r["error_samples"]]
+    compact_note = next((" ".join(r.get("job_tail", [])) for r in results
+                         if r["phase"].startswith("during takedowns")), "not run")
     body = f"""Command: `flock /tmp/bench.lock .venv/bin/python bench/load.py --base {args.base} \
 --extra {args.extra} --clients {args.clients} --seconds {args.seconds:g} --threads {args.threads} \
 --workers {' '.join(map(str, args.workers))}` (commit {git_rev()}).
@@ -282,9 +311,10 @@ mostly NER and writing. An error is any answer but 200 or a failed connection.
 
 {chr(10).join(lines)}
 
-{"Errors seen: " + "; ".join(errors) if errors else "No errors in any phase."} The embedded store
-has no separate compaction step (tantivy merges segments inside each commit), so there is no
-compaction phase. RSS is per serving process after the phase: each worker holds its own model,
+{"Errors seen: " + "; ".join(errors) if errors else "No errors in any phase."} The compaction
+phase deletes 10 articles, commits and merges every segment into one (`EmbeddedStore.compact`,
+the deleted rows leave the disk), round after round for the phase's length: {compact_note}.
+RSS is per serving process after the phase: each worker holds its own model,
 so extra workers cost memory first; on 2 cores they add little throughput over threads.
 """
     print(body)

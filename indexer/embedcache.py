@@ -9,12 +9,11 @@ from typing import Sequence
 
 import numpy as np
 
+from newsarchive import settings
+
 
 def default_path() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(os.environ.get("NEWSARCHIVE_CACHE") or user_cache_dir("newsarchive")) / \
-        "embeddings.sqlite"
+    return Path(settings.CACHE.get()) / "embeddings.sqlite"
 
 
 def _cache_name(embedder) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 from collections import Counter, defaultdict
 from typing import Iterable, Sequence
@@ -16,6 +15,7 @@ from typing import Iterable, Sequence
 from archive.countries import country_names
 from archive.model import Entity, Mention
 from indexer import people, places, unwrap
+from newsarchive import settings
 
 
 def _load_nlp():
@@ -27,8 +27,7 @@ def _load_nlp():
 
 
 def _default_workers() -> int:
-    env = os.environ.get("NEWSARCHIVE_NER_WORKERS")
-    return max(1, int(env)) if env else min(2, os.cpu_count() or 1)
+    return max(1, settings.NER_WORKERS.get())
 
 
 class EntityExtractor:
@@ -159,10 +158,10 @@ def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]
 def about_min() -> float:
     """The salience an entity needs for the article to count as about it
     (NEWSARCHIVE_ABOUT_MIN; the default was chosen on bench/facets_gold.jsonl)."""
-    return float(os.environ.get("NEWSARCHIVE_ABOUT_MIN", ABOUT_MIN))
+    return settings.ABOUT_MIN.get()
 
 
-ABOUT_MIN = 1.5
+ABOUT_MIN = settings.ABOUT_MIN.default
 
 # Points towards salience. A headline or dateline alone makes an entity
 # "about"; so does a mention in the lead with one more later, or three

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive import settings
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -57,7 +59,7 @@ def sample_store(tmp_path_factory, extractor):
     return EmbeddedStore(path, embedder=lambda: emb)
 
 
-ES_URL = os.environ.get("NEWSARCHIVE_ES_URL", "http://127.0.0.1:9200")
+ES_URL = settings.ES_URL.get()
 
 
 def es_available() -> str | None:
@@ -65,7 +67,7 @@ def es_available() -> str | None:
     import urllib.request
 
     try:
-        with urllib.request.urlopen(f"{ES_URL}/_cluster/health", timeout=3) as r:
+        with urllib.request.urlopen(f"{ES_URL.split(',')[0]}/_cluster/health", timeout=3) as r:
             r.read()
         return None
     except Exception as e:

@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import cli
+from newsarchive.cli import cli
 from tests.conftest import SAMPLES, SEED
 
 

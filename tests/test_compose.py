@@ -1,5 +1,7 @@
 """docker-compose.yml is valid and wires Elasticsearch 9 to the app."""
+import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -38,3 +40,15 @@ def test_compose_file_is_valid_and_complete():
     assert app["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
     assert app["environment"]["NEWSARCHIVE_STORE"].startswith("http://elasticsearch:9200")
     assert "build" in app and (ROOT / "Dockerfile").exists()
+
+
+def test_the_image_serves_with_newsarchive_serve_on_the_published_port():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.M).group(1))
+    assert cmd[:2] == ["newsarchive", "serve"]
+    port = cmd[cmd.index("--port") + 1]
+    assert f"EXPOSE {port}" in dockerfile
+    app = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["app"]
+    assert [p.rsplit(":", 1)[1] for p in app["ports"]] == [port]
+    assert all(p.startswith("127.0.0.1:") for p in app["ports"]), "published on loopback only"
+    assert f":{port}/" in " ".join(app["healthcheck"]["test"])

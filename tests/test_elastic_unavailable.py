@@ -50,7 +50,8 @@ def test_reading_an_article_is_unavailable_not_missing(dropping_server):
         ElasticStore(f"http://127.0.0.1:{port}/archive").get("a-1")
 
 
-def test_writes_retry_patiently(dropping_server):
+def test_writes_retry_patiently(dropping_server, monkeypatch):
+    monkeypatch.setattr("archive.elastic.WRITE_BACKOFF", 0.01)  # the count, not the wait
     port, seen = dropping_server
     store = ElasticStore(f"http://127.0.0.1:{port}/archive")
     with pytest.raises(StoreUnavailable):

@@ -5,9 +5,10 @@
 Stopping node-b while searches run against one index and a bulk load writes
 another must cost neither an answer nor an article.
 
-The store creates its indices with `number_of_replicas: 0` (archive/elastic.py),
-so the test raises that to 1 on both indices before it stops the node, after
-moving each primary to node-b so that the stop forces a replica's promotion.
+The store creates its indices with `auto_expand_replicas: 0-1` (archive/elastic.py),
+so on the pair each has a replica; the test still sets one explicitly on both
+indices before it stops the node, after moving each primary to node-b so that
+the stop forces a replica's promotion.
 """
 import json
 import os

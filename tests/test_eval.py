@@ -2,7 +2,7 @@ import json
 
 from click.testing import CliRunner
 
-from indexer.cli import cli
+from newsarchive.cli import cli
 from indexer.evaluate import load_beir, mrr_at, ndcg_at, recall_at
 from tests.conftest import ROOT, SAMPLES
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer import readers
-from indexer.cli import cli
+from newsarchive.cli import cli
 from indexer.readers import Located, Problem, read_paths
 from tests.conftest import SEED
 

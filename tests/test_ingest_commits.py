@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from archive.embedded import EmbeddedStore
 from archive.embedding import HashEmbedder
-from indexer.cli import cli
+from newsarchive.cli import cli
 from indexer.evaluate import NoEntities
 from indexer.pipeline import Indexer, Summary
 

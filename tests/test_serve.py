@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import serving
+from newsarchive import serving
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses /proc and signals")
@@ -24,7 +24,7 @@ class Server:
                  HF_HUB_OFFLINE="1", **(env or {}))
         self.log = tmp_path / "serve.log"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "indexer.cli", "serve", "--store", str(tmp_path / "store"),
+            [sys.executable, "-m", "newsarchive.cli", "serve", "--store", str(tmp_path / "store"),
              "--port", "0", *args], cwd=ROOT, env=e, stdout=subprocess.DEVNULL,
             stderr=open(self.log, "w"), start_new_session=True)
         deadline = time.monotonic() + 60
@@ -141,7 +141,7 @@ def test_workers_serve_and_a_dead_worker_is_replaced(server):
 
 def test_a_non_loopback_host_is_warned_about(tmp_path):
     # 192.0.2.1 is reserved for documentation: the bind fails, nothing is exposed.
-    r = subprocess.run([sys.executable, "-m", "indexer.cli", "serve", "--store",
+    r = subprocess.run([sys.executable, "-m", "newsarchive.cli", "serve", "--store",
                         str(tmp_path / "store"), "--host", "192.0.2.1", "--port", "0"],
                        cwd=ROOT, env=dict(os.environ, NEWSARCHIVE_EMBEDDER="hash",
                                           PYTHONPATH=str(ROOT)),
@@ -166,7 +166,7 @@ def test_a_port_in_use_is_a_short_message(tmp_path):
     taken.listen()
     port = taken.getsockname()[1]
     try:
-        r = subprocess.run([sys.executable, "-m", "indexer.cli", "serve", "--store",
+        r = subprocess.run([sys.executable, "-m", "newsarchive.cli", "serve", "--store",
                             str(tmp_path / "store"), "--port", str(port)],
                            cwd=ROOT, env=dict(os.environ, NEWSARCHIVE_EMBEDDER="hash",
                                               PYTHONPATH=str(ROOT)),

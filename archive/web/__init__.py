@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -10,19 +9,17 @@ from pathlib import Path
 from flask import Flask, g, jsonify, render_template, request
 
 from archive.store import StoreError, open_store
+from newsarchive import settings
 
 log = logging.getLogger(__name__)
 
 
 def _template_dir() -> str:
-    # A checkout has templates/ at the top; an installed wheel carries it as
-    # the newsarchive_templates package.
-    here = Path(__file__).resolve().parents[2] / "templates"
-    if here.is_dir():
-        return str(here)
-    import newsarchive_templates
-
-    return str(Path(newsarchive_templates.__file__).parent)
+    # An installed wheel carries templates/ inside the newsarchive package; a
+    # checkout has it beside.
+    package = Path(settings.__file__).resolve().parent
+    inside = package / "templates"
+    return str(inside if inside.is_dir() else package.parent / "templates")
 
 
 class Warmup:
@@ -65,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     """`WARMUP` (default True) loads the store and the query model in the
     background at start-up; tests and scripts may turn it off."""
     app = Flask(__name__, template_folder=_template_dir())
-    app.config.update(STORE=os.environ.get("NEWSARCHIVE_STORE"), EMBEDDER=None, WARMUP=True)
+    app.config.update(STORE=settings.STORE.get(), EMBEDDER=None, WARMUP=True)
     app.config.update({k: v for k, v in (config or {}).items() if v is not None})
 
     from archive.web import views
@@ -84,8 +81,13 @@ def create_app(config: dict | None = None) -> Flask:
             if status == 405 and getattr(e, "valid_methods", None):
                 headers["Allow"] = ", ".join(e.valid_methods)
         elif isinstance(e, StoreError):
-            # Written for readers ("run newsarchive index first").
-            status, message = 400, str(e)
+            # Written for readers ("run newsarchive index first"); the status
+            # says whose move it is: the reader's (4xx) or the store's (503).
+            status, message = e.status, str(e)
+            if e.retry_after:
+                headers["Retry-After"] = str(e.retry_after)
+            if status >= 500:
+                app.logger.warning("store unavailable on %s: %s", request.full_path, e)
         else:
             # Anything else (a tantivy "Schema error", a ValueError deep in a
             # library) is logged with its details and never shown.

@@ -9,15 +9,47 @@ import time
 
 import click
 
-from archive.store import StoreError, default_location, open_store
+from archive.store import StoreError, open_store
+from newsarchive import settings
 
 STORE_HELP = ("Where the archive lives: a directory (embedded store) or an Elasticsearch URL. "
-              "Default: $NEWSARCHIVE_STORE, else " + default_location())
+              f"Default: ${settings.STORE.name}, else {settings.STORE.shown()}.")
+
+
+class Command(click.Command):
+    """A command whose --help ends with the environment settings it uses."""
+
+    def format_epilog(self, ctx, formatter):
+        super().format_epilog(ctx, formatter)
+        _settings_section(formatter, settings.for_command(self.name))
+
+
+class Group(click.Group):
+    """Library errors that no command caught become short messages too."""
+
+    command_class = Command
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (settings.SettingError, StoreError) as e:
+            _fail(e)
+
+    def format_epilog(self, ctx, formatter):
+        super().format_epilog(ctx, formatter)
+        _settings_section(formatter, settings.for_command(None))
+
+
+def _settings_section(formatter, found) -> None:
+    if found:
+        with formatter.section("Settings (environment variables)"):
+            formatter.write_dl([(s.name, f"{s.help} Default: {s.shown()}.") for s in found])
 
 
 def _store_option(f):
-    return click.option("--store", "store_url", envvar="NEWSARCHIVE_STORE",
-                        default=None, help=STORE_HELP, metavar="PATH|URL")(f)
+    # No envvar here: open_store falls back to the setting, so every way in reads it once.
+    return click.option("--store", "store_url", default=None, help=STORE_HELP,
+                        metavar="PATH|URL")(f)
 
 
 def _embedder():
@@ -47,17 +79,43 @@ class Progress:
             click.echo("", err=True)
 
 
+# Exit statuses besides 0: 1 the command could not do what was asked (or some
+# articles failed), 2 a usage or setting error, 75 (EX_TEMPFAIL) the store
+# cannot answer now, so a script or a timer can tell "run it again later".
+FAILED, USAGE, UNAVAILABLE = 1, 2, 75
+
+
+class Failure(click.ClickException):
+    def __init__(self, message: str, exit_code: int = FAILED):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 def _fail(e: Exception, hint: str | None = None):
     msg = str(e)
     if hint:
         msg += f"\nHint: {hint}"
-    raise click.ClickException(msg)
+    if isinstance(e, StoreError) and e.status >= 500:
+        code = UNAVAILABLE
+    elif isinstance(e, settings.SettingError):
+        code = USAGE
+    else:
+        code = FAILED
+    raise Failure(msg, code) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsarchive")
 def cli():
-    """A searchable news archive: keyword and semantic search, people and countries."""
+    """A searchable news archive: keyword and semantic search, people and countries.
+
+    Example:
+
+    \b
+        newsarchive index samples/
+        newsarchive search "peace talks" --country UA
+        newsarchive serve
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -100,13 +158,12 @@ def _indexer(store, commit_every=None, commit_seconds=None):
 
 
 def _commit_options(f):
-    from indexer.pipeline import COMMIT_EVERY, COMMIT_SECONDS
-
-    f = click.option("--commit-seconds", type=click.FloatRange(min=0), default=COMMIT_SECONDS,
-                     envvar="NEWSARCHIVE_COMMIT_SECONDS", show_default=True,
+    every, seconds = settings.COMMIT_EVERY, settings.COMMIT_SECONDS
+    f = click.option("--commit-seconds", type=click.FloatRange(min=0), default=seconds.default,
+                     envvar=seconds.name, show_default=True,
                      help="Commit at least this often, in seconds.")(f)
-    return click.option("--commit-every", type=click.IntRange(min=1), default=COMMIT_EVERY,
-                        envvar="NEWSARCHIVE_COMMIT_EVERY", show_default=True,
+    return click.option("--commit-every", type=click.IntRange(min=1), default=every.default,
+                        envvar=every.name, show_default=True,
                         help="Commit after this many articles (or --commit-seconds, whichever "
                              "comes first).")(f)
 
@@ -128,6 +185,7 @@ def index(paths, store_url, commit_every, commit_seconds, as_json):
 
     Example:
 
+    \b
         newsarchive index samples/ ~/news/feed.xml
     """
     try:
@@ -152,6 +210,7 @@ def reindex(store_url, as_json):
 
     Example:
 
+    \b
         newsarchive reindex --store ~/archive
     """
     try:
@@ -193,6 +252,7 @@ def search(query, store_url, mode, people, countries, sources, date_from, date_t
 
     Example:
 
+    \b
         newsarchive search "peace talks" --country UA --person "Donald Trump"
     """
     from archive.model import SearchRequest
@@ -231,6 +291,7 @@ def stats(store_url, as_json):
 
     Example:
 
+    \b
         newsarchive stats --json
     """
     try:
@@ -270,17 +331,18 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
 
     Example:
 
+    \b
         newsarchive serve --port 8080 --threads 8
     """
     from archive.web import create_app
-    from indexer import serving
+    from newsarchive import serving
 
     if not serving.is_loopback(host):
         click.echo(f"warning: listening on {host} makes the archive reachable from other "
                    "machines, and it has no login; put it behind a reverse proxy with "
                    "authentication and TLS, or use --host 127.0.0.1", err=True)
     settings = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
-    where = store_url or os.environ.get("NEWSARCHIVE_STORE") or default_location()
+    where = store_url or settings.STORE.get()
 
     def announce(url):
         click.echo(f"Serving {where} on {url} ({workers} worker{'s' if workers > 1 else ''} x "
@@ -325,8 +387,9 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
 
     Example:
 
-        newsarchive eval --corpus articles.jsonl --no-titles \
-            --queries eval/known_item_titles/queries.jsonl \
+    \b
+        newsarchive eval --corpus articles.jsonl --no-titles \\
+            --queries eval/known_item_titles/queries.jsonl \\
             --qrels eval/known_item_titles/qrels/test.tsv
     """
     import shutil
@@ -384,6 +447,7 @@ def eval_entities(data, max_docs, as_json):
 
     Example:
 
+    \b
         newsarchive eval-entities --data ../shared/data/ner/conll2003_valid.jsonl
     """
     from indexer import nereval
@@ -421,6 +485,7 @@ def delete_articles(ids, sources, ids_files, then_compact, store_url):
 
     Example:
 
+    \b
         newsarchive delete txt-91968c5eaf7c8442 --store ~/archive
         newsarchive delete --source "Daily Ledger" --ids-file takedown.txt --compact
     """
@@ -457,6 +522,7 @@ def compact_store(store_url):
 
     Example:
 
+    \b
         newsarchive compact --store ~/archive
     """
     from indexer import takedown
