@@ -124,3 +124,22 @@ def test_article_mentions_open_the_page_and_the_side_list_offers_the_filter(clie
     assert 'href="/people/Mario%20Draghi"' in body and 'href="/countries/IT"' in body
     side = html[html.index('<aside class="article-side">'):]
     assert 'href="/people/Angela%20Merkel"' in side and 'href="/?person=Angela+Merkel"' in side
+
+
+def test_elasticsearch_gives_the_same_profiles(store_dir, es_alias, es_url, extractor):
+    from archive.embedded import EmbeddedStore
+    from archive.embedding import HashEmbedder
+    from archive.web import profile
+    from indexer.pipeline import Indexer
+    from tests.conftest import open_test_store
+
+    emb = HashEmbedder()
+    es = open_test_store("elasticsearch", None, emb, es_alias, es_url)
+    assert Indexer(es, emb, extractor).index_paths([FIXTURES]).new == 6
+    embedded = EmbeddedStore(store_dir, embedder=lambda: emb)
+    for build, key in ((profile.person, "Angela Merkel"), (profile.country, "FR")):
+        a, b = build(embedded, key), build(es, key)
+        # BM25 scores differ between the two engines; the articles do not.
+        a["relevant"] = sorted(x["id"] for x in a["relevant"])
+        b["relevant"] = sorted(x["id"] for x in b["relevant"])
+        assert a == b, key
