@@ -2,9 +2,9 @@
 
 Everything comes from ordinary searches filtered by the entity, so both
 stores answer it through the Store interface: the months facet is the
-histogram, the people and countries facets are who is mentioned with them,
-a newest-first page is the newest articles and a keyword search for the
-name ranks the most relevant ones.
+histogram, facet counts and the newest matches say who is mentioned with
+them (see _profile), a newest-first page is the newest articles and a
+keyword search for the name ranks the most relevant ones.
 
 The stores keep each person under one canonical name and do not record
 which spellings were merged into it, so a profile has no name variants.
