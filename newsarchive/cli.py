@@ -341,7 +341,7 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
         click.echo(f"warning: listening on {host} makes the archive reachable from other "
                    "machines, and it has no login; put it behind a reverse proxy with "
                    "authentication and TLS, or use --host 127.0.0.1", err=True)
-    settings = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
+    server = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
     where = store_url or settings.STORE.get()
 
     def announce(url):
@@ -349,7 +349,7 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
                    f"{threads} threads, waitress); Ctrl-C stops", err=True)
 
     try:
-        status = serving.run(lambda: create_app({"STORE": store_url}), settings, announce)
+        status = serving.run(lambda: create_app({"STORE": store_url}), server, announce)
     except OSError as e:
         import errno
 
