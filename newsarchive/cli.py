@@ -466,6 +466,17 @@ def eval_entities(data, max_docs, as_json):
                    f"{r['predicted']:>11}{r['gold']:>7}")
 
 
+def _existing_store(store_url):
+    """The archive to change, opened for writing only if it has articles: a
+    mistyped --store must not look like a takedown that ran."""
+    peek = open_store(store_url)
+    where, articles = peek.stats()["store"], peek.stats()["articles"]
+    peek.close()
+    if not articles:
+        raise StoreError(f"no archive with articles at {where}")
+    return open_store(store_url, writable=True)
+
+
 @cli.command("delete")
 @click.argument("ids", nargs=-1)
 @click.option("--source", "sources", multiple=True,
@@ -494,7 +505,7 @@ def delete_articles(ids, sources, ids_files, then_compact, store_url):
     if not (ids or sources or ids_files):
         raise click.UsageError("name ids, --source or --ids-file")
     try:
-        store = open_store(store_url, writable=True)
+        store = _existing_store(store_url)
         done = [takedown.delete_ids(store, ids)] if ids else []
         done += [takedown.delete_source(store, s) for s in sources]
         done += [takedown.delete_file(store, f) for f in ids_files]
@@ -528,7 +539,7 @@ def compact_store(store_url):
     from indexer import takedown
 
     try:
-        store = open_store(store_url, writable=True)
+        store = _existing_store(store_url)
         before, after = takedown.compact(store)
         store.close()
     except StoreError as e:
