@@ -16,6 +16,11 @@ bp = Blueprint("entities", __name__)
 
 def _person(name: str):
     store = get_store()
+    # The exact name first: the list of known people may be capped (Elasticsearch
+    # lists at most 65,000), and a person linked from a page must open.
+    data = profile.person(store, name)
+    if data is not None:
+        return data, None
     people = names.known_people(store)
     if name not in people:
         found = names.person_candidates(name, people)
