@@ -384,8 +384,8 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
              as_json):
     """Measure retrieval quality: nDCG@10, MRR@10 and Recall@100 per mode.
 
-    Builds a throwaway index of the corpus, runs every query in each mode and
-    prints a table. Judgements about documents missing from the corpus (or
+    Builds a throwaway index of the corpus, runs every query in each mode,
+    prints a table and deletes the index (also on an error or Ctrl-C). Judgements about documents missing from the corpus (or
     that could not be indexed) are dropped, and so are queries left without any.
 
     Example:
