@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ from archive.query import parse
 from archive.store import (QueryVector, Store, StoredArticle, StoreError, StoreUnavailable,
                            WriteFailure)
 
+log = logging.getLogger(__name__)
 MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 # Writes are patient: a bulk load waits out a busy or restarting node. The
 # client retries a failed request 5 times, pausing 0.5-1 s, then 1-2, 2-4,
@@ -103,8 +105,11 @@ class ElasticStore(Store):
         try:
             return fn(*args, **kwargs)
         except ApiError as e:
-            if e.meta.status in (429, 502, 503, 504):
-                raise StoreUnavailable(f"Elasticsearch is overloaded or restarting ({what}: "
+            if e.meta.status == 429 or e.meta.status >= 500:
+                # The cluster's trouble, not the request's: its own reason goes
+                # to the log, the reader gets a 503 and a time to come back.
+                log.warning("Elasticsearch %s failed: %s %s", what, e.meta.status, _reason(e))
+                raise StoreUnavailable(f"Elasticsearch is overloaded or failing ({what}: "
                                        f"{e.meta.status}); try again shortly") from e
             raise StoreError(f"Elasticsearch refused {what}: {e.meta.status} {_reason(e)}") from e
         except TransportError as e:
@@ -241,7 +246,8 @@ class ElasticStore(Store):
         deletes, for replica recovery) until their retention lease lapses, so
         only a new index is sure not to hold them. Searches use the old index
         until the switch; an indexer writing meanwhile would write to the old
-        one, so run it between indexing runs."""
+        one: the old index is blocked for writes during the copy, so such a
+        writer fails loudly instead of writing into an index about to go."""
         from elasticsearch import helpers
 
         old = self._alias_index()
@@ -250,14 +256,22 @@ class ElasticStore(Store):
         self.commit()
         mapping = self._call("reading the mapping", self.writer.indices.get_mapping, index=old)
         dims = mapping[old]["mappings"]["properties"]["passages"]["properties"]["vector"]["dims"]
+        self._block_writes(old, True)
         new = f"{self.alias}-{time.time_ns()}"
-        self._create_index(new, dims, bulk_load=True)
+        try:
+            self._create_index(new, dims, bulk_load=True)
+        except BaseException:
+            self._block_writes(old, False)
+            raise
         live = self._call("a count", self.writer.count, index=old)["count"]
         # Through this client, not the _reindex API: that is a module a
-        # cluster may lack (the test distribution does).
+        # cluster may lack (the test distribution does). Elasticsearch 9 leaves
+        # dense vectors out of _source unless asked: without them the copy
+        # would answer keyword searches and nothing by meaning.
         actions = ({"_op_type": "index", "_index": new, "_id": h["_id"], "_source": h["_source"]}
                    for h in helpers.scan(self.writer, index=old, size=500,
-                                         query={"query": {"match_all": {}}}))
+                                         query={"query": {"match_all": {}},
+                                                "_source": {"exclude_vectors": False}}))
 
         def copy():
             for _ in helpers.streaming_bulk(self.writer, actions, chunk_size=200,
@@ -271,9 +285,15 @@ class ElasticStore(Store):
             self._switch(old, new, live)
         except BaseException:
             self._discard(new)
+            self._block_writes(old, False)
             raise
         self._call("deleting the old index", self.writer.indices.delete, index=old,
                    ignore_unavailable=True)
+
+    def _block_writes(self, index: str, blocked: bool) -> None:
+        self._call("blocking writes" if blocked else "unblocking writes",
+                   self.writer.indices.put_settings, index=index,
+                   settings={"index.blocks.write": blocked})
 
     def content_hashes(self) -> dict[str, str]:
         from elasticsearch import helpers

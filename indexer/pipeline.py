@@ -9,7 +9,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from archive.model import Article, IndexedArticle
@@ -17,6 +17,7 @@ from archive.store import Store, StoredArticle
 from indexer import passages as passages_mod
 from indexer.embedcache import EmbedCache
 from indexer.readers import Located, Problem, read_paths
+from indexer.unwrap import unwrap
 
 Progress = Callable[[int, int], None]
 
@@ -51,6 +52,17 @@ class Summary:
             "warning_list": [str(p) for p in self.warnings],
             "skipped_list": [str(p) for p in self.skipped],
         }
+
+
+def prepare(a: Article) -> Article:
+    """The article as the archive keeps it: a hard-wrapped body joined into
+    paragraphs (see indexer.unwrap), so a name or a sentence never breaks at
+    a line end, and every offset (entities, passages, highlights) is into
+    this one text. The id stays the one the reader made from the raw text,
+    so an archive indexed before keeps its ids. Unwrapping twice changes
+    nothing, so a rebuild from stored articles gives the same hash."""
+    body = unwrap(a.body)
+    return a if body == a.body else replace(a, body=body)
 
 
 def content_hash(a: Article, model: str) -> str:
@@ -128,8 +140,8 @@ class Indexer:
             summary.stages["parse"] += time.perf_counter() - t
             if s is None:
                 return
-            yield (Located(s.article, "(stored)", None),
-                   content_hash(s.article, self.embedder.name), True)
+            a = prepare(s.article)
+            yield Located(a, "(stored)", None), content_hash(a, self.embedder.name), True
 
     def _read(self, stream: Iterator[Located | Problem], summary: Summary) -> list[Located]:
         by_id: dict[str, Located] = {}
@@ -140,6 +152,7 @@ class Indexer:
                 else:
                     (summary.failed if item.fatal else summary.warnings).append(item)
                 continue
+            item.article = prepare(item.article)
             prev = by_id.get(item.article.id)
             if prev is not None:
                 summary.warnings.append(Problem(

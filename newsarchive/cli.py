@@ -343,7 +343,7 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
         click.echo(f"warning: listening on {host} makes the archive reachable from other "
                    "machines, and it has no login; put it behind a reverse proxy with "
                    "authentication and TLS, or use --host 127.0.0.1", err=True)
-    settings = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
+    server = serving.Settings(host, port, workers, threads, idle_timeout, connection_limit)
     where = store_url or settings.STORE.get()
 
     def announce(url):
@@ -351,7 +351,7 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
                    f"{threads} threads, waitress); Ctrl-C stops", err=True)
 
     try:
-        status = serving.run(lambda: create_app({"STORE": store_url}), settings, announce)
+        status = serving.run(lambda: create_app({"STORE": store_url}), server, announce)
     except OSError as e:
         import errno
 
@@ -478,6 +478,17 @@ def eval_entities(data, max_docs, as_json):
                    f"{r['predicted']:>11}{r['gold']:>7}")
 
 
+def _existing_store(store_url):
+    """The archive to change, opened for writing only if it has articles: a
+    mistyped --store must not look like a takedown that ran."""
+    peek = open_store(store_url)
+    where, articles = peek.stats()["store"], peek.stats()["articles"]
+    peek.close()
+    if not articles:
+        raise StoreError(f"no archive with articles at {where}")
+    return open_store(store_url, writable=True)
+
+
 @cli.command("delete")
 @click.argument("ids", nargs=-1)
 @click.option("--source", "sources", multiple=True,
@@ -506,7 +517,7 @@ def delete_articles(ids, sources, ids_files, then_compact, store_url):
     if not (ids or sources or ids_files):
         raise click.UsageError("name ids, --source or --ids-file")
     try:
-        store = open_store(store_url, writable=True)
+        store = _existing_store(store_url)
         done = [takedown.delete_ids(store, ids)] if ids else []
         done += [takedown.delete_source(store, s) for s in sources]
         done += [takedown.delete_file(store, f) for f in ids_files]
@@ -540,7 +551,7 @@ def compact_store(store_url):
     from indexer import takedown
 
     try:
-        store = open_store(store_url, writable=True)
+        store = _existing_store(store_url)
         before, after = takedown.compact(store)
         store.close()
     except StoreError as e:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # The commands that open a store, embed text or run NER, for `--help`.
-STORE_COMMANDS = ("index", "reindex", "search", "stats", "serve")
+STORE_COMMANDS = ("index", "reindex", "search", "stats", "serve", "delete", "compact")
 MODEL_COMMANDS = ("index", "reindex", "search", "serve", "eval")
 WRITE_COMMANDS = ("index", "reindex", "eval")
 

@@ -84,3 +84,11 @@ def test_delete_and_compact_take_articles_down(env):
     assert run("delete").exit_code == 2
     for name in ("delete", "compact"):
         assert "Example:" in run(name, "--help").output
+
+
+def test_a_mistyped_store_is_not_a_takedown_that_ran(env):
+    typo = env / "typo"
+    for args in (("delete", "s-009"), ("compact",)):
+        r = CliRunner().invoke(cli, [*args, "--store", str(typo)])
+        assert r.exit_code == 1 and "no archive with articles" in r.output, r.output
+    assert not typo.exists()

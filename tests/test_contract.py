@@ -301,10 +301,16 @@ def test_a_deleted_article_is_gone_everywhere_after_the_commit(
     assert all("s-009" not in dict(store.similar(i, k=25)) for i in ids(r))
     assert "s-009" not in store.content_hashes()
     assert store.stats()["articles"] == 21
+    meaning = ids(store.search(SearchRequest("football match goal", mode="semantic", size=50)))
+    neighbours = store.similar(ids(r)[0], k=5)
+    assert meaning and neighbours
     store.compact()
     assert _text_deleted(kind, store) == 0, "the article's text is gone from disk"
     assert store.get("s-009") is None and store.search(SearchRequest()).total == 21
     assert ids(store.search(SearchRequest("Messi", mode="keyword"))) == []
+    after = ids(store.search(SearchRequest("football match goal", mode="semantic", size=50)))
+    assert after == meaning, "the live articles keep their vectors"
+    assert store.similar(ids(r)[0], k=5) == neighbours
 
 
 def test_a_takedown_by_source_removes_all_its_articles(

@@ -221,3 +221,21 @@ def test_a_dead_helper_loses_no_article(extractor, caplog):
     out = split.extract_many(items)
     assert _keys(out) == _keys(extractor._extract_here(items))
     assert split.workers == 1 and "entity helper failed" in caplog.text
+
+
+def test_a_bare_name_enters_the_people_only_as_a_full_name_or_a_known_mononym():
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    book = NameBook({"Richard Lyng": 2, "George Bush": 1, "Laura Bush": 1})
+
+    def keys(*names):
+        ents = [Entity("person", n, n, [Mention("body", 10 * i, 10 * i + len(n))])
+                for i, n in enumerate(names)]
+        return {e.key for e in book.resolve(ents)}
+
+    assert keys("Lyng") == {"Richard Lyng"}, "the archive knows the full name"
+    assert keys("Surrey", "Abdulaziz", "Avg") == set(), "half names, teams, table words"
+    assert keys("Pele", "Suharto", "Madonna") == {"Pele", "Suharto", "Madonna"}
+    assert keys("Bush") == {"Bush"}, "a surname of known people, just not one certain person"
+    assert keys("Margaret Olsen") == {"Margaret Olsen"}, "full names are not affected"

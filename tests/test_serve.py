@@ -19,12 +19,13 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses /proc and 
 
 
 class Server:
-    def __init__(self, tmp_path, *args, env=None):
+    def __init__(self, tmp_path, *args, env=None, store_option=True):
         e = dict(os.environ, NEWSARCHIVE_EMBEDDER="hash", PYTHONPATH=str(ROOT),
                  HF_HUB_OFFLINE="1", **(env or {}))
         self.log = tmp_path / "serve.log"
+        store = ["--store", str(tmp_path / "store")] if store_option else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newsarchive.cli", "serve", "--store", str(tmp_path / "store"),
+            [sys.executable, "-m", "newsarchive.cli", "serve", *store,
              "--port", "0", *args], cwd=ROOT, env=e, stdout=subprocess.DEVNULL,
             stderr=open(self.log, "w"), start_new_session=True)
         deadline = time.monotonic() + 60
@@ -175,3 +176,15 @@ def test_a_port_in_use_is_a_short_message(tmp_path):
         taken.close()
     assert r.returncode == 1 and f"another server is on port {port}" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_store_can_come_from_the_environment_as_in_the_docker_image(tmp_path):
+    """The image runs `newsarchive serve` with NEWSARCHIVE_STORE and no --store."""
+    where = tmp_path / "from-env"
+    s = Server(tmp_path, store_option=False, env={"NEWSARCHIVE_STORE": str(where)})
+    try:
+        assert f"Serving {where} on" in s.log.read_text()
+        status, body = s.get("/api/search?q=anything")
+        assert status == 200 and b"newsarchive index" in body
+    finally:
+        s.stop()

@@ -71,9 +71,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(STORE=settings.STORE.get(), EMBEDDER=None, WARMUP=True)
     app.config.update({k: v for k, v in (config or {}).items() if v is not None})
 
-    from archive.web import views
+    from archive.web import entities, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(entities.bp)
     app.teardown_appcontext(_close)
     htmx.init_app(app)
     app.extensions["warmup"] = Warmup()

@@ -16,6 +16,7 @@ from archive.web import params
 
 FACET_TITLES = {"people": "People", "countries": "Countries", "sources": "Sources",
                 "months": "Published"}
+ENTITY_KIND = {"people": "person", "countries": "country"}
 
 
 def segments(text: str, spans: list[Span], req: SearchRequest | None = None) -> list[dict]:
@@ -27,6 +28,7 @@ def segments(text: str, spans: list[Span], req: SearchRequest | None = None) -> 
                "match": bool(sp and sp.match)}
         if sp and sp.kind in ("person", "country"):
             seg["href"] = entity_url(sp.kind, sp.key, req)
+            seg["page_url"] = page_url(sp.kind, sp.key)
             seg["title"] = f"{'Person' if sp.kind == 'person' else 'Country'}: " + \
                 (sp.key if sp.kind == "person" else f"{country_name(sp.key)} ({sp.key})")
         out.append(seg)
@@ -40,6 +42,11 @@ def entity_url(kind: str, key: str, req: SearchRequest | None = None) -> str:
     if key in current:
         return params.url("/", base, page=None)
     return params.url("/", base, **{params.PARAM[facet]: current + [key], "page": None})
+
+
+def page_url(kind: str, key: str) -> str:
+    """The entity's own page; entity_url is the search filtered by it."""
+    return ("/people/" if kind == "person" else "/countries/") + quote(key, safe="")
 
 
 def safe_url(value: str | None) -> str | None:
@@ -70,6 +77,7 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
                 "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
                 "toggle_url": base + "?" + _qs(params.toggle(req, name, v.value)),
                 "id": _id(name, v.value),
+                "page_url": page_url(ENTITY_KIND[name], v.value) if name in ENTITY_KIND else None,
             } for v in shown],
             "more_url": params.url(base, req, more=name)
             if not expanded and len(shown) < len(values) else None,
@@ -80,7 +88,7 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
     out.append({
         "name": "months", "title": FACET_TITLES["months"], "peak": peak,
         "results": [{
-            "value": v.value, "label": _month_label(v.value), "count": v.count,
+            "value": v.value, "label": month_label(v.value), "count": v.count,
             "selected": v.selected, "id": _id("months", v.value),
             "height": round(100 * v.count / peak) if peak else 0,
             "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
@@ -89,7 +97,7 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
     return out
 
 
-def _month_label(month: str) -> str:
+def month_label(month: str) -> str:
     import calendar
 
     try:
@@ -194,9 +202,11 @@ def entity_lists(entities: list[Entity]) -> dict:
                        key=lambda e: -len(e.mentions))
     return {
         "people": [{"key": e.key, "label": e.label, "count": len(e.mentions),
-                    "href": entity_url("person", e.key)} for e in people],
+                    "href": entity_url("person", e.key), "page_url": page_url("person", e.key)}
+                   for e in people],
         "countries": [{"key": e.key, "label": e.label, "count": len(e.mentions),
-                       "href": entity_url("country", e.key)} for e in countries],
+                       "href": entity_url("country", e.key),
+                       "page_url": page_url("country", e.key)} for e in countries],
     }
 
 

@@ -1,0 +1,89 @@
+"""A page for each person and country, with its JSON twin under /api/.
+
+A name that is not the canonical one but fits exactly one known person
+(`/people/putin`), or a country given by name (`/countries/Ukraine`),
+redirects to the canonical URL, so each entity has one address.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request
+
+from archive.countries import country_name
+from archive.web import get_store, names, present, profile
+
+bp = Blueprint("entities", __name__)
+
+
+def _person(name: str):
+    store = get_store()
+    # The exact name first: the list of known people may be capped (Elasticsearch
+    # lists at most 65,000), and a person linked from a page must open.
+    data = profile.person(store, name)
+    if data is not None:
+        return data, None
+    people = names.known_people(store)
+    if name not in people:
+        found = names.person_candidates(name, people)
+        if len(found) == 1:
+            return None, found[0]
+        if found:
+            shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10
+                                             else "")
+            abort(404, description=f"{name!r} could be several people: {shown}. "
+                                   "Search for one of them.")
+        abort(404, description=f"No person called {name!r} in the archive.")
+    data = profile.person(store, name)
+    if data is None:
+        abort(404, description=f"No article in the archive names {name!r}.")
+    return data, None
+
+
+def _country(value: str):
+    code = names.country_code(value)
+    if code is None:
+        abort(404, description=f"No country called {value!r}: use a name like Ukraine "
+                               "or a code like UA.")
+    if code != value:
+        return None, code
+    data = profile.country(get_store(), code)
+    if data is None:
+        abort(404, description=f"No article in the archive mentions "
+                               f"{country_name(code)} ({code}).")
+    return data, None
+
+
+def _page(data: dict):
+    """The full page, or for an htmx request just its content."""
+    partial = request.headers.get("HX-Request") and \
+        not request.headers.get("HX-History-Restore-Request")
+    resp = make_response(render_template("_entity.html" if partial else "entity.html", e=data))
+    resp.headers["Vary"] = "HX-Request"
+    return resp
+
+
+def _redirect(kind: str, key: str, api: bool):
+    return redirect(("/api" if api else "") + present.page_url(kind, key))
+
+
+@bp.get("/people/<path:name>")
+def person(name):
+    data, canonical = _person(name)
+    return _redirect("person", canonical, False) if canonical else _page(data)
+
+
+@bp.get("/api/people/<path:name>")
+def api_person(name):
+    data, canonical = _person(name)
+    return _redirect("person", canonical, True) if canonical else jsonify(data)
+
+
+@bp.get("/countries/<path:code>")
+def country(code):
+    data, canonical = _country(code)
+    return _redirect("country", canonical, False) if canonical else _page(data)
+
+
+@bp.get("/api/countries/<path:code>")
+def api_country(code):
+    data, canonical = _country(code)
+    return _redirect("country", canonical, True) if canonical else jsonify(data)

@@ -1,0 +1,101 @@
+"""What the archive says about one person or one country, as plain data.
+
+Everything comes from ordinary searches filtered by the entity, so both
+stores answer it through the Store interface: the months facet is the
+histogram, facet counts and the newest matches say who is mentioned with
+them (see _profile), a newest-first page is the newest articles and a
+keyword search for the name ranks the most relevant ones.
+
+The stores keep each person under one canonical name and do not record
+which spellings were merged into it, so a profile has no name variants.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import quote
+
+from archive.countries import country_name, with_predecessors
+from archive.facets import country_label
+from archive.model import MAX_SIZE, Hit, SearchRequest, SearchResult
+from archive.web import params, present
+
+ARTICLES = 5  # newest and most relevant, each
+RELATED = 10
+FACET = {"person": "people", "country": "countries"}
+KIND = {"people": "person", "countries": "country"}
+
+
+def person(store, name: str) -> dict | None:
+    return _profile(store, "person", name, name, q=name)
+
+
+def country(store, code: str) -> dict | None:
+    return _profile(store, "country", code, country_label(code), q=country_name(code))
+
+
+def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
+    """None when no article mentions the entity."""
+    facet = FACET[kind]
+    only = SearchRequest(**{facet: [key]})
+    newest = store.search(SearchRequest(**{facet: [key]}, sort="newest", size=MAX_SIZE,
+                                        facet_size=RELATED + 1))
+    if not newest.total:
+        return None
+    relevant = store.search(SearchRequest(q=q, mode="keyword", **{facet: [key]}, size=ARTICLES,
+                                          facets=False))
+    # A facet's counts leave out its own filter (so a reader can widen a
+    # choice), so the people facet of a search for one person counts the
+    # whole archive. The other kind comes from its facet, over every match;
+    # the entity's own kind is counted over the newest matches.
+    other = "countries" if kind == "person" else "people"
+    together = {other: _from_facet(newest, other, only),
+                facet: _from_hits(newest, facet, key, only)}
+    return {
+        "kind": kind, "key": key, "label": label, "total": newest.total,
+        "search_url": params.url("/", only),
+        "page_url": present.page_url(kind, key),
+        "months": _months(newest, only),
+        "with": together,
+        "counted_over": len(newest.hits),
+        "newest": _articles(newest.hits[:ARTICLES]),
+        "relevant": _articles(relevant.hits),
+    }
+
+
+def _months(result: SearchResult, only: SearchRequest) -> dict:
+    """Articles per month; each bar opens the search for the entity in that month."""
+    months = result.facets.get("months", [])
+    peak = max((v.count for v in months), default=0)
+    bars = [{
+        "month": v.value, "label": present.month_label(v.value), "count": v.count,
+        "height": round(10 * v.count / peak) if peak else 0,
+        "url": params.url("/", only, **params.month_click(SearchRequest(), v.value)),
+    } for v in months]
+    return {"peak": peak, "bars": bars}
+
+
+def _from_facet(result: SearchResult, facet: str, only: SearchRequest) -> list[dict]:
+    return [_together(facet, v.value, v.count, only)
+            for v in result.facets.get(facet, [])[:RELATED]]
+
+
+def _from_hits(result: SearchResult, facet: str, key: str, only: SearchRequest) -> list[dict]:
+    # Filtering by Russia takes in the Soviet Union's stories: neither is
+    # "mentioned with" the other on its page.
+    own = set(with_predecessors([key])) if facet == "countries" else {key}
+    counts = Counter(v for h in result.hits for v in getattr(h, facet) if v not in own)
+    ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:RELATED]
+    return [_together(facet, v, n, only) for v, n in ranked]
+
+
+def _together(facet: str, value: str, count: int, only: SearchRequest) -> dict:
+    """A value mentioned with the entity: its own page, and the articles naming both."""
+    kind = KIND[facet]
+    return {"key": value, "label": country_label(value) if kind == "country" else value,
+            "count": count, "page_url": present.page_url(kind, value),
+            "both_url": present.entity_url(kind, value, only)}
+
+
+def _articles(hits: list[Hit]) -> list[dict]:
+    return [{"id": h.id, "title": h.title, "published": h.published, "source": h.source,
+             "href": f"/articles/{quote(h.id, safe='')}"} for h in hits]

@@ -1,0 +1,62 @@
+"""The person page in headless Chromium, as a reader reaches it: from a
+facet on the search page, then on to one month's articles and Back."""
+import threading
+
+import pytest
+
+from tests.test_browser import browser  # noqa: F401  (fixture)
+from tests.test_browser_daily import settle
+from tests.test_entity_pages import store_dir  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(store_dir):  # noqa: F811
+    from werkzeug.serving import make_server
+
+    from archive.web import create_app
+
+    app = create_app({"STORE": str(store_dir), "EMBEDDER": "hash", "WARMUP": False})
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    yield pg
+    ctx.close()
+
+
+def test_facet_to_person_page_to_a_month_and_back(server, page):
+    page.goto(server + "/")
+    page.fill("#q", "talks")
+    page.press("#q", "Enter")
+    settle(page)
+    assert "q=talks" in page.url
+
+    page.click(".facet-people a.page-link[href='/people/Angela%20Merkel']")
+    page.wait_for_url("**/people/Angela%20Merkel")
+    assert page.locator("h1").inner_text() == "Angela Merkel"
+    bars = page.locator(".entity-months .histogram a")
+    assert bars.count() == 3
+
+    bars.nth(1).click()  # February 2024: two articles
+    page.wait_for_url("**/?person=Angela+Merkel&from=2024-02-01&to=2024-02-29")
+    settle(page)
+    assert page.locator(".hit").count() == 2
+    assert page.locator(".chip-person").inner_text().startswith("Angela Merkel")
+    assert page.locator(".chip-date").count() == 1
+
+    page.go_back()
+    page.wait_for_url("**/people/Angela%20Merkel")
+    assert page.locator("h1").inner_text() == "Angela Merkel"
+    assert page.locator(".entity-months .histogram a").count() == 3
+    assert page.errors == []

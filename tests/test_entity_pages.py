@@ -1,0 +1,145 @@
+"""A page for each person and country, and its JSON twin, on a real
+embedded store built from tests/fixtures/entitypages: Angela Merkel is named
+in four articles over three months, three of them with France or Macron."""
+from pathlib import Path
+
+import pytest
+
+from archive.web import create_app
+from tests.conftest import make_indexer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "entitypages"
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory, extractor):
+    from archive.embedding import HashEmbedder
+
+    path = tmp_path_factory.mktemp("entitypages") / "store"
+    ix = make_indexer(path, HashEmbedder(), extractor)
+    summary = ix.index_paths([FIXTURES])
+    assert not summary.failed and summary.new == 6
+    ix.store.close()
+    return path
+
+
+@pytest.fixture
+def client(store_dir):
+    app = create_app({"STORE": str(store_dir), "EMBEDDER": "hash", "TESTING": True,
+                      "WARMUP": False})
+    return app.test_client()
+
+
+def test_person_json_counts_months_and_who_is_named_with_them(client):
+    e = client.get("/api/people/Angela%20Merkel").get_json()
+    assert e["kind"] == "person" and e["label"] == "Angela Merkel" and e["total"] == 4
+    assert [(b["month"], b["count"]) for b in e["months"]["bars"]] == \
+        [("2024-01", 1), ("2024-02", 2), ("2024-03", 1)]
+    feb = e["months"]["bars"][1]
+    assert feb["url"] == "/?person=Angela+Merkel&from=2024-02-01&to=2024-02-29"
+    people = {p["key"]: p["count"] for p in e["with"]["people"]}
+    assert people == {"Emmanuel Macron": 2, "Mario Draghi": 1}, "herself left out"
+    countries = {c["key"]: c["count"] for c in e["with"]["countries"]}
+    assert countries["DE"] == 4 and countries["FR"] == 2 and "KE" not in countries
+    macron = next(p for p in e["with"]["people"] if p["key"] == "Emmanuel Macron")
+    assert macron["page_url"] == "/people/Emmanuel%20Macron"
+    assert macron["both_url"] == "/?person=Angela+Merkel&person=Emmanuel+Macron"
+    assert [a["id"] for a in e["newest"]] == ["m-4", "m-3", "m-2", "m-1"]
+    assert {a["id"] for a in e["relevant"]} == {"m-1", "m-2", "m-3", "m-4"}
+
+
+def test_a_month_bar_lands_on_exactly_that_months_articles(client):
+    e = client.get("/api/people/Angela%20Merkel").get_json()
+    feb = e["months"]["bars"][1]["url"]
+    found = client.get("/api/search" + feb[1:]).get_json()
+    assert sorted(h["id"] for h in found["hits"]) == ["m-2", "m-3"]
+
+
+def test_person_page_shows_the_histogram_lists_and_escapes_titles(client):
+    r = client.get("/people/Angela%20Merkel")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<title>Angela Merkel – News archive</title>" in html
+    assert 'href="/?person=Angela+Merkel&amp;from=2024-02-01&amp;to=2024-02-29"' in html
+    assert 'class="bar h10"' in html and 'class="bar h5"' in html
+    assert 'href="/people/Emmanuel%20Macron"' in html and 'href="/countries/FR"' in html
+    assert "&lt;b&gt;Merkel&lt;/b&gt; visits Paris" in html and "<b>Merkel</b>" not in html
+    assert 'href="/?person=Angela+Merkel">4 articles</a>' in html
+
+
+def test_an_htmx_request_gets_the_content_alone(client):
+    r = client.get("/people/Angela%20Merkel", headers=HX)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in html and 'class="histogram"' in html
+    assert "HX-Request" in r.headers["Vary"]
+
+
+def test_country_page_and_json(client):
+    e = client.get("/api/countries/FR").get_json()
+    assert e["label"] == "France (FR)" and e["total"] == 3
+    assert {p["key"] for p in e["with"]["people"]} == {"Emmanuel Macron", "Angela Merkel"}
+    assert {c["key"]: c["count"] for c in e["with"]["countries"]} == {"DE": 2, "CN": 1}
+    assert e["newest"][0]["id"] == "m-5"
+    html = client.get("/countries/FR").get_data(as_text=True)
+    assert "France (FR)" in html and 'href="/?country=FR&amp;from=2024-03-01&amp;to=2024-03-31"' in html
+
+
+def test_other_spellings_redirect_to_the_one_address(client):
+    r = client.get("/people/merkel")
+    assert r.status_code == 302 and r.headers["Location"] == "/people/Angela%20Merkel"
+    r = client.get("/api/people/merkel")
+    assert r.headers["Location"] == "/api/people/Angela%20Merkel"
+    r = client.get("/countries/France")
+    assert r.status_code == 302 and r.headers["Location"] == "/countries/FR"
+
+
+def test_unknown_names_are_404_with_a_clear_escaped_message(client):
+    r = client.get("/people/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 404 and "No person called" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    r = client.get("/api/people/Nobody%20Here")
+    assert r.status_code == 404
+    assert r.get_json()["error"]["message"] == "No person called 'Nobody Here' in the archive."
+    r = client.get("/countries/ZZ")
+    assert r.status_code == 404 and "No country called &#39;ZZ&#39;" in r.get_data(as_text=True)
+    r = client.get("/api/countries/CL")
+    assert r.status_code == 404
+    assert r.get_json()["error"]["message"] == "No article in the archive mentions Chile (CL)."
+
+
+def test_search_facets_link_to_the_entity_pages_and_the_filter(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/?person=Angela+Merkel"' in html
+    assert 'class="page-link" href="/people/Angela%20Merkel"' in html
+    assert 'class="page-link" href="/countries/DE"' in html
+    api = client.get("/api/search").get_json()
+    people = next(f for f in api["facets"] if f["name"] == "people")
+    assert people["results"][0]["page_url"] == "/people/Angela%20Merkel"
+
+
+def test_article_mentions_open_the_page_and_the_side_list_offers_the_filter(client):
+    html = client.get("/articles/m-4").get_data(as_text=True)
+    body = html[html.index('<div class="body">'):html.index("</article>")]
+    assert 'href="/people/Mario%20Draghi"' in body and 'href="/countries/IT"' in body
+    side = html[html.index('<aside class="article-side">'):]
+    assert 'href="/people/Angela%20Merkel"' in side and 'href="/?person=Angela+Merkel"' in side
+
+
+def test_elasticsearch_gives_the_same_profiles(store_dir, es_alias, es_url, extractor):
+    from archive.embedded import EmbeddedStore
+    from archive.embedding import HashEmbedder
+    from archive.web import profile
+    from indexer.pipeline import Indexer
+    from tests.conftest import open_test_store
+
+    emb = HashEmbedder()
+    es = open_test_store("elasticsearch", None, emb, es_alias, es_url)
+    assert Indexer(es, emb, extractor).index_paths([FIXTURES]).new == 6
+    embedded = EmbeddedStore(store_dir, embedder=lambda: emb)
+    for build, key in ((profile.person, "Angela Merkel"), (profile.country, "FR")):
+        a, b = build(embedded, key), build(es, key)
+        # BM25 scores differ between the two engines; the articles do not.
+        a["relevant"] = sorted(x["id"] for x in a["relevant"])
+        b["relevant"] = sorted(x["id"] for x in b["relevant"])
+        assert a == b, key
