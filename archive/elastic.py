@@ -392,6 +392,14 @@ class ElasticStore(Store):
                               query={"query": {"match_all": {}}}, size=500, scroll="30m"):
             yield _stored(h["_source"])
 
+    def in_use(self) -> bool:
+        """Whether the alias, an index by its name or a build index of it
+        (what `drop` would delete) exists: `eval` builds only where none does."""
+        names = self._call("a listing", self.es.indices.get,
+                           index=f"{self.alias},{self.alias}-*", allow_no_indices=True,
+                           ignore_unavailable=True)
+        return bool(names)
+
     def drop(self) -> None:
         """Delete every build index of this alias (and so the alias)."""
         names = list(self._call("a listing", self.es.indices.get, index=f"{self.alias}-*",

@@ -145,10 +145,6 @@ class Table:
         found = sorted_keys[pos] == keys
         return np.where(found, self._key_order[pos], -1)
 
-    def passages(self, row: int) -> list[tuple[int, int]]:
-        a, b = self.p_indptr[row], self.p_indptr[row + 1]
-        return list(zip(self.p_start[a:b].tolist(), self.p_end[a:b].tolist()))
-
     def row(self, i: int) -> Row:
         a, b = self.p_indptr[i], self.p_indptr[i + 1]
         src = self.sources.row(i)

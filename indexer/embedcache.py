@@ -29,8 +29,7 @@ class EmbedCache:
         self.db = sqlite3.connect(path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
-        self.hits = 0
-        self.misses = 0
+        self.misses = 0  # texts it had to embed: the run summary's "embedded"
 
     @staticmethod
     def key(model: str, text: str) -> str:
@@ -61,7 +60,6 @@ class EmbedCache:
                                 [(self.key(model, t), by_text[t].astype(np.float32).tobytes())
                                  for t in unique])
             self.db.commit()
-        self.hits += len(texts) - len(todo)
         self.misses += len(todo)
         return out
 

@@ -79,12 +79,16 @@ class EntityExtractor:
         except OSError as e:  # a helper that died before the request
             return self._fall_back(e, chunks, batch_size, wrapped)
         out = self._extract_here(chunks[0], batch_size, wrapped)
+        # A helper that died leaves its work and all that follows to this
+        # process; one that could not read an article (ReplyError) raises to
+        # the caller, as this process would, and stays on for the next batch.
         try:
             return out + self._pool.receive(pending)
         except HelperError as e:
             return out + self._fall_back(e, chunks[1:], batch_size, wrapped)
 
     def _fall_back(self, error, chunks, batch_size, wrapped=True):
+        """A dead helper: its work and all that follows are done here."""
         logging.getLogger(__name__).warning(
             "entity helper failed (%s); extracting in this process from now on", error)
         self.close()

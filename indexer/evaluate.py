@@ -8,11 +8,14 @@ from __future__ import annotations
 import csv
 import json
 import math
+import shutil
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from archive.model import MODES, SearchRequest
 
@@ -105,27 +108,90 @@ class NoEntities:
 
 def build_index(corpus: str | Path, embedder, extractor, no_titles: bool, store_url=None,
                 progress=None):
-    """(store, summary, work directory) for a throwaway index of the corpus."""
-    from archive.embedded import EmbeddedStore
+    """(store, summary, work directory) for a throwaway index of the corpus.
+
+    The caller removes it with `discard` when done; if building fails or is
+    interrupted, it is removed here. `store_url` names where to build it: an
+    Elasticsearch cluster (the URL's alias, or a name of its own when the URL
+    has none) or an embedded store's path; either must not exist yet, so an
+    evaluation never writes into an archive."""
     from indexer.embedcache import EmbedCache
     from indexer.pipeline import Indexer
 
     tmp = Path(tempfile.mkdtemp(prefix="newsarchive-eval-"))
-    src = Path(corpus)
-    if no_titles:
-        stripped = tmp / "corpus.jsonl"
-        with open(src) as f, open(stripped, "w") as w:
-            for line in f:
-                if line.strip():
-                    rec = json.loads(line)
-                    rec["title"] = ""
-                    w.write(json.dumps(rec) + "\n")
-        src = stripped
-    if store_url:
-        from archive.store import open_store
-
-        store = open_store(store_url, embedder=lambda: embedder, writable=True)
-    else:
-        store = EmbeddedStore(tmp / "store", embedder=lambda: embedder, writable=True)
-    summary = Indexer(store, embedder, extractor, EmbedCache()).index_paths([src], progress)
+    store = None
+    try:
+        src = _corpus(Path(corpus), no_titles, tmp)
+        store = _scratch_store(store_url, embedder, tmp)
+        summary = Indexer(store, embedder, extractor, EmbedCache()).index_paths([src], progress)
+    except BaseException:
+        discard(store, tmp)
+        raise
     return store, summary, tmp
+
+
+@contextmanager
+def throwaway_index(corpus: str | Path, embedder, extractor, no_titles: bool, store_url=None,
+                    progress=None) -> Iterator[tuple]:
+    """`build_index` as a block: (store, summary), removed when the block
+    ends, however it ends (an error, Ctrl-C)."""
+    store, summary, tmp = build_index(corpus, embedder, extractor, no_titles, store_url,
+                                      progress)
+    try:
+        yield store, summary
+    finally:
+        discard(store, tmp)
+
+
+def discard(store, tmp: Path) -> None:
+    """Delete a throwaway index (`build_index`) and its work directory."""
+    from archive.elastic import ElasticStore
+
+    try:
+        if isinstance(store, ElasticStore):
+            store.drop()
+        elif store is not None and not store.root.is_relative_to(tmp):
+            shutil.rmtree(store.root, ignore_errors=True)
+    finally:
+        if store is not None:
+            store.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _corpus(src: Path, no_titles: bool, tmp: Path) -> Path:
+    if not no_titles:
+        return src
+    stripped = tmp / "corpus.jsonl"
+    with open(src) as f, open(stripped, "w") as w:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                rec["title"] = ""
+                w.write(json.dumps(rec) + "\n")
+    return stripped
+
+
+def _scratch_store(store_url: str | None, embedder, tmp: Path):
+    """A new, empty store for the corpus; an existing one is refused."""
+    from archive.elastic import ElasticStore, parse_url
+    from archive.embedded import EmbeddedStore
+    from archive.store import StoreError
+
+    url = (store_url or "").removeprefix("elasticsearch:")
+    if url.startswith(("http://", "https://")):
+        # A name of its own, not the default alias, which is the archive's.
+        name = parse_url(url)[1] or f"eval-{time.time_ns()}"
+        store = ElasticStore(url, embedder=lambda: embedder, alias=name)
+        if store.in_use():
+            raise StoreError(f"{name!r} is already in use on {store.url}: eval fills a "
+                             "throwaway index and deletes it afterwards, so it will not write "
+                             "into an existing alias or index; name a new one "
+                             f"({store.url}/eval-scratch) or give the cluster alone "
+                             f"({store.url})")
+        return store
+    path = Path(url.removeprefix("embedded:")).expanduser() if url else tmp / "store"
+    if path.is_file() or (path.is_dir() and any(path.iterdir())):
+        raise StoreError(f"{path} already holds files: eval fills a throwaway store and deletes "
+                         "it afterwards, so it needs a new path (or no --store: a temporary "
+                         "directory)")
+    return EmbeddedStore(path, embedder=lambda: embedder, writable=True)

@@ -17,7 +17,12 @@ from pathlib import Path
 
 
 class HelperError(RuntimeError):
-    pass
+    """A helper died: it cannot answer this request or any other."""
+
+
+class ReplyError(RuntimeError):
+    """A helper could not extract from what it was sent (an article the model
+    chokes on); it is still running and in step, ready for the next request."""
 
 
 class Helpers:
@@ -38,15 +43,20 @@ class Helpers:
         return used
 
     def receive(self, used: list[subprocess.Popen]) -> list:
-        out = []
+        """The helpers' results in order. Every reply is read before a failed
+        one is reported, so no answer is left in a pipe for the next request."""
+        out, errors = [], []
         for proc in used:
             try:
                 status, value = pickle.load(proc.stdout)
             except EOFError:
                 raise HelperError(f"entity helper exited with {proc.wait()}") from None
-            if status != "ok":
-                raise HelperError(value)
-            out.extend(value)
+            if status == "ok":
+                out.extend(value)
+            else:
+                errors.append(value)
+        if errors:
+            raise ReplyError("; ".join(errors))
         return out
 
     def close(self) -> None:
@@ -77,7 +87,7 @@ def main() -> None:
             return
         try:
             reply = ("ok", extractor._extract_here(items, batch_size, wrapped))
-        except Exception as e:  # reported to the parent, which retries one by one
+        except Exception as e:  # the parent raises it to its caller; this helper stays up
             reply = ("error", f"{type(e).__name__}: {e}")
         pickle.dump(reply, out)
         out.flush()

@@ -9,10 +9,11 @@ import hashlib
 import json
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
-from archive.model import Article, IndexedArticle
+from archive.model import Article, Entity, IndexedArticle, Passage
 from archive.store import Store, StoredArticle
 from indexer import passages as passages_mod
 from indexer.embedcache import EmbedCache
@@ -39,6 +40,15 @@ class Summary:
     def indexed(self) -> int:
         return self.new + self.updated
 
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Adds the block's wall time to `stage` (parse, ner, chunk, embed, write)."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] += time.perf_counter() - started
+
     def to_dict(self) -> dict:
         return {
             "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
@@ -63,6 +73,17 @@ def prepare(a: Article) -> Article:
     nothing, so a rebuild from stored articles gives the same hash."""
     body = unwrap(a.body)
     return a if body == a.body else replace(a, body=body)
+
+
+@dataclass
+class Job:
+    """One article through the run: where it was read, its content hash and
+    whether the store has it yet; `_prepare` adds its entities and passages."""
+    loc: Located
+    hash: str
+    new: bool
+    entities: list[Entity] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
 
 
 def content_hash(a: Article, model: str) -> str:
@@ -98,8 +119,8 @@ class Indexer:
     def index_paths(self, paths: Iterable[str], progress: Progress | None = None) -> Summary:
         summary = Summary()
         t0 = time.perf_counter()
-        items = self._read(read_paths(paths), summary)
-        summary.stages["parse"] += time.perf_counter() - t0
+        with summary.timed("parse"):
+            items = self._read(read_paths(paths), summary)
         known = self.store.content_hashes()
         todo = []
         for loc in items:
@@ -113,7 +134,7 @@ class Indexer:
             if old == h:
                 summary.unchanged += 1
             else:
-                todo.append((loc, h, old is None))
+                todo.append(Job(loc, h, old is None))
         self._process(todo, len(todo), summary, progress)
         summary.seconds = time.perf_counter() - t0
         return summary
@@ -131,17 +152,16 @@ class Indexer:
         summary.seconds = time.perf_counter() - t0
         return summary
 
-    def _stored(self, summary: Summary) -> Iterator[tuple[Located, str, bool]]:
+    def _stored(self, summary: Summary) -> Iterator[Job]:
         """The stored articles as work for `_process`, reading timed as parsing."""
         articles = iter(self.store.iter_articles())
         while True:
-            t = time.perf_counter()
-            s: StoredArticle | None = next(articles, None)
-            summary.stages["parse"] += time.perf_counter() - t
+            with summary.timed("parse"):
+                s: StoredArticle | None = next(articles, None)
             if s is None:
                 return
             a = prepare(s.article)
-            yield Located(a, "(stored)", None), content_hash(a, self.embedder.name), True
+            yield Job(Located(a, "(stored)", None), content_hash(a, self.embedder.name), True)
 
     def _read(self, stream: Iterator[Located | Problem], summary: Summary) -> list[Located]:
         by_id: dict[str, Located] = {}
@@ -175,83 +195,79 @@ class Indexer:
         since_commit, last_commit, done = 0, self.clock(), 0
         for batch in _batches(todo, self.batch_size):
             docs = self._prepare(batch, summary)
-            t = time.perf_counter()
-            failures = store.write([d for d, _ in docs])
+            with summary.timed("write"):
+                failures = store.write([d for d, _ in docs])
             failed_ids = {f.id for f in failures}
             for f in failures:
-                loc = next(l for d, l in docs if d.article.id == f.id)
+                loc = next(job.loc for d, job in docs if d.article.id == f.id)
                 summary.failed.append(Problem(loc.path, loc.line, f"store refused "
                                               f"{f.id!r}: {f.reason}"))
-            for d, loc in docs:
+            for d, job in docs:
                 if d.article.id in failed_ids:
                     continue
-                is_new = next(n for l, _, n in batch if l is loc)
-                if is_new:
+                if job.new:
                     summary.new += 1
                 else:
                     summary.updated += 1
             since_commit += len(docs)
             if since_commit >= commit_every or self.clock() - last_commit >= commit_seconds:
-                store.commit()
+                with summary.timed("write"):
+                    store.commit()
                 since_commit, last_commit = 0, self.clock()
-            summary.stages["write"] += time.perf_counter() - t
             done += len(batch)
             if progress:
                 progress(done, max(total, done))
-        t = time.perf_counter()
-        store.commit()
-        summary.stages["write"] += time.perf_counter() - t
+        with summary.timed("write"):
+            store.commit()
 
-    def _prepare(self, batch, summary: Summary) -> list[tuple[IndexedArticle, Located]]:
-        t = time.perf_counter()
-        try:
-            # Whole articles: their dates file places under the states of
-            # their time (Moscow in 1987 is the Soviet Union).
-            ents = self.extractor.extract_many([l.article for l, _, _ in batch])
-        except Exception:
-            ents = None  # find the article that broke the batch, one by one below
-        summary.stages["ner"] += time.perf_counter() - t
+    def _prepare(self, batch: list[Job], summary: Summary) -> list[tuple[IndexedArticle, Job]]:
+        with summary.timed("ner"):
+            try:
+                # Whole articles: their dates file places under the states of
+                # their time (Moscow in 1987 is the Soviet Union).
+                ents = self.extractor.extract_many([job.loc.article for job in batch])
+            except Exception:
+                ents = None  # find the article that broke the batch, one by one below
 
         if ents is not None:
             self.names.add(ents)
-            ents = [self.names.resolve(e, l.article.title, l.article.body)
-                    for e, (l, _, _) in zip(ents, batch)]
-        ready = []
+            ents = [self.names.resolve(e, job.loc.article.title, job.loc.article.body)
+                    for e, job in zip(ents, batch)]
+        ready: list[Job] = []
         texts: list[str] = []
-        for j, (loc, h, _) in enumerate(batch):
-            a = loc.article
+        for j, job in enumerate(batch):
+            a = job.loc.article
             try:
-                t = time.perf_counter()
-                entities = ents[j] if ents is not None else \
-                    self.names.resolve(self.extractor.extract(a.title, a.body, a.published),
-                                       a.title, a.body)
-                summary.stages["ner"] += time.perf_counter() - t
-                t = time.perf_counter()
-                ps = passages_mod.split(a.body, self.embedder.max_tokens,
-                                        count=self.embedder.count_tokens)
-                summary.stages["chunk"] += time.perf_counter() - t
+                with summary.timed("ner"):
+                    job.entities = ents[j] if ents is not None else \
+                        self.names.resolve(self.extractor.extract(a.title, a.body, a.published),
+                                           a.title, a.body)
+                with summary.timed("chunk"):
+                    job.passages = passages_mod.split(a.body, self.embedder.max_tokens,
+                                                      count=self.embedder.count_tokens)
             except Exception as e:
-                summary.failed.append(Problem(loc.path, loc.line,
+                summary.failed.append(Problem(job.loc.path, job.loc.line,
                                               f"article {a.id!r}: {type(e).__name__}: {e}"))
                 continue
-            ready.append((loc, h, entities, ps, len(texts)))
-            texts.extend(a.body[p.start:p.end] for p in ps)
+            ready.append(job)
+            texts.extend(a.body[p.start:p.end] for p in job.passages)
 
-        t = time.perf_counter()
-        if self.cache is not None:
-            before = self.cache.misses
-            vectors = self.cache.encode(self.embedder, texts)
-            summary.embedded += self.cache.misses - before
-        else:
-            vectors = self.embedder.encode(texts)
-            summary.embedded += len(texts)
-        summary.stages["embed"] += time.perf_counter() - t
+        with summary.timed("embed"):
+            if self.cache is not None:
+                before = self.cache.misses
+                vectors = self.cache.encode(self.embedder, texts)
+                summary.embedded += self.cache.misses - before
+            else:
+                vectors = self.embedder.encode(texts)
+                summary.embedded += len(texts)
         summary.passages += len(texts)
 
-        out = []
-        for loc, h, entities, ps, first in ready:
-            out.append((IndexedArticle(loc.article, h, entities, ps,
-                                       vectors[first:first + len(ps)], self.embedder.name), loc))
+        out, first = [], 0
+        for job in ready:
+            n = len(job.passages)
+            out.append((IndexedArticle(job.loc.article, job.hash, job.entities, job.passages,
+                                       vectors[first:first + n], self.embedder.name), job))
+            first += n
         return out
 
 

@@ -363,18 +363,48 @@ def read_html(raw: bytes, path: str) -> Iterator[Located | Problem]:
     yield from _finish(article, path, None)
 
 
-_TAGS = re.compile(r"<[^>]+>")
+# Elements whose content a reader never sees as text.
+_HIDDEN = {"script", "style", "noscript", "template", "head", "title"}
+# Elements that stand apart from their neighbours: a blank line around each.
+_BLOCKS = {"address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption",
+           "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol",
+           "p", "pre", "section", "table", "td", "th", "tr", "ul"}
 
 
 def html_to_text(fragment: str) -> str:
-    """Feed summaries are HTML fragments; keep paragraphs as blank-line breaks."""
+    """Feed titles and summaries are HTML fragments: their visible text, with
+    a blank line between paragraphs (and other blocks), a line end for `<br>`,
+    and the source's own line wrapping made spaces, as a browser shows it."""
     import html as htmllib
 
     if "<" not in fragment:
         return htmllib.unescape(fragment).strip()
-    fragment = re.sub(r"(?i)</p\s*>|<br\s*/?>", "\n\n", fragment)
-    text = htmllib.unescape(_TAGS.sub("", fragment))
+    from lxml import html as lxml_html
+
+    pieces: list[str] = []
+    _visible_text(lxml_html.fragment_fromstring(fragment, create_parent="div"), pieces)
+    text = re.sub(r" *\n *", "\n", "".join(pieces))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _visible_text(el, pieces: list[str]) -> None:
+    """Appends `el`'s text, then its tail (the text after it, which belongs to
+    its parent): whitespace runs become one space, breaks are line ends."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else None  # comments have no tag name
+    if tag is not None and tag not in _HIDDEN:
+        block = "\n\n" if tag in _BLOCKS else ""
+        pieces.append(block)
+        if el.text:
+            pieces.append(_spaced(el.text))
+        for child in el:
+            _visible_text(child, pieces)
+        pieces.append("\n" if tag == "br" else block)
+    if el.tail:
+        pieces.append(_spaced(el.tail))
+
+
+def _spaced(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
 
 
 def read_feed(raw: bytes, path: str) -> Iterator[Located | Problem]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 import time
+from contextlib import contextmanager
 
 import click
 
@@ -367,8 +369,9 @@ def serve(store_url, host, port, threads, workers, idle_timeout, connection_limi
               help="BEIR qrels TSV (query-id, corpus-id, score).")
 @click.option("--no-titles", is_flag=True, help="Index bodies only (for headline queries).")
 @click.option("--store", "store_url", default=None, metavar="URL",
-              help="Build the throwaway index in Elasticsearch (URL with an alias) "
-                   "instead of a temporary embedded store.")
+              help="Build the throwaway index in Elasticsearch instead of a temporary "
+                   "embedded store: the cluster's URL, with an alias not in use if you want "
+                   "to name it. It is deleted at the end; an existing alias is refused.")
 @click.option("--mode", "modes", multiple=True,
               type=click.Choice(["keyword", "semantic", "hybrid"]),
               help="Modes to run (default: all three).")
@@ -381,8 +384,8 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
              as_json):
     """Measure retrieval quality: nDCG@10, MRR@10 and Recall@100 per mode.
 
-    Builds a throwaway index of the corpus, runs every query in each mode and
-    prints a table. Judgements about documents missing from the corpus (or
+    Builds a throwaway index of the corpus, runs every query in each mode,
+    prints a table and deletes the index (also on an error or Ctrl-C). Judgements about documents missing from the corpus (or
     that could not be indexed) are dropped, and so are queries left without any.
 
     Example:
@@ -392,8 +395,6 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
             --queries eval/known_item_titles/queries.jsonl \\
             --qrels eval/known_item_titles/qrels/test.tsv
     """
-    import shutil
-
     from indexer import evaluate as ev
 
     if entities:
@@ -403,9 +404,9 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
     else:
         extractor = ev.NoEntities()
     tty = sys.stderr.isatty()
-    store, summary, tmp = ev.build_index(corpus, _embedder(), extractor, no_titles, store_url,
-                                         Progress("indexing", tty))
-    try:
+    with _killed_as_interrupted(), \
+            ev.throwaway_index(corpus, _embedder(), extractor, no_titles, store_url,
+                               Progress("indexing", tty)) as (store, summary):
         evalset = ev.load_beir(queries_path, qrels, set(store.content_hashes()))
         if not evalset.queries:
             _fail(ValueError("no query has a judged document in the corpus"),
@@ -419,9 +420,6 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
 
         results = ev.run(store, evalset, modes or ("keyword", "semantic", "hybrid"),
                          max_queries, progress)
-    finally:
-        store.close()
-        shutil.rmtree(tmp, ignore_errors=True)
     report = {"corpus": str(corpus), "indexed": summary.indexed, "failed": len(summary.failed),
               "queries": len(evalset.queries), "results": results}
     if as_json:
@@ -433,6 +431,20 @@ def evaluate(corpus, queries_path, qrels, no_titles, store_url, modes, max_queri
     for mode, r in results.items():
         click.echo(f"{mode:<10}{r['ndcg@10']:>10.4f}{r['mrr@10']:>10.4f}{r['recall@100']:>10.4f}"
                    f"{r['queries']:>9}{r['ms_per_query']:>8}")
+
+
+@contextmanager
+def _killed_as_interrupted():
+    """A kill (SIGTERM: `timeout`, `docker stop`) unwinds like Ctrl-C, so the
+    blocks that clean up on the way out still run."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @cli.command("eval-entities")

@@ -239,3 +239,22 @@ def test_a_bare_name_enters_the_people_only_as_a_full_name_or_a_known_mononym():
     assert keys("Pele", "Suharto", "Madonna") == {"Pele", "Suharto", "Madonna"}
     assert keys("Bush") == {"Bush"}, "a surname of known people, just not one certain person"
     assert keys("Margaret Olsen") == {"Margaret Olsen"}, "full names are not affected"
+
+
+def test_an_article_a_helper_cannot_read_fails_its_batch_and_the_helper_stays(extractor):
+    from indexer.entities import EntityExtractor
+    from indexer.nerworker import ReplyError
+
+    items = _sample_articles()[:EntityExtractor.MIN_SPLIT]
+    broken = items[:-1] + [("A headline", 12345)]  # the second half goes to the helper
+    split = EntityExtractor(workers=2)
+    try:
+        with pytest.raises(ReplyError):
+            split.extract_many(broken)
+        helper = split._pool.procs[0]
+        # The next batch is split across the same helper, and its answer is
+        # this batch's (no reply to the failed request was left in the pipe).
+        assert _keys(split.extract_many(items)) == _keys(extractor._extract_here(items))
+        assert split.workers == 2 and split._pool.procs[0] is helper and helper.poll() is None
+    finally:
+        split.close()

@@ -1,7 +1,7 @@
 import json
 
-from indexer.readers import Located, Problem, read_paths, stable_id
-from tests.conftest import SAMPLES, SEED
+from indexer.readers import Located, Problem, html_to_text, read_paths, stable_id
+from tests.conftest import ROOT, SAMPLES, SEED
 
 
 def _split(items):
@@ -93,3 +93,37 @@ def test_broken_feed_and_empty_txt_are_problems(tmp_path):
     (tmp_path / "empty.txt").write_text("\n\n")
     probs = [i for i in read_paths([tmp_path]) if isinstance(i, Problem)]
     assert len(probs) == 2 and all(p.fatal for p in probs)
+
+
+def test_html_summaries_keep_the_visible_text_and_its_paragraphs():
+    text = html_to_text((ROOT / "tests" / "fixtures" / "html" / "summary.html").read_text())
+    assert text.split("\n\n") == [
+        "Finland and Sweden signed the accord on Tuesday.",
+        "Talks resume in Helsinki & Stockholm next week.\nOfficials declined to comment.",
+        "First point", "Second point", "Read more at the source."]
+    # Scripts, styles, fallbacks, templates and comments are not the article.
+    for hidden in ("track", "tracking code", "font-weight", "JavaScript", "card", "editor"):
+        assert hidden not in text
+
+
+def test_html_to_text_reads_plain_text_and_entities():
+    assert html_to_text("Tom &amp; Jerry") == "Tom & Jerry"
+    assert html_to_text("Tom &amp; <i>Jerry</i> ") == "Tom & Jerry"
+    assert html_to_text("<!-- nothing to show -->") == ""
+
+
+def test_a_feed_item_body_is_what_a_reader_sees(tmp_path):
+    import html
+
+    summary = (ROOT / "tests" / "fixtures" / "html" / "summary.html").read_text()
+    feed = tmp_path / "news.rss"
+    feed.write_text(f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Nordic accord &amp;amp; talks</title><link>https://example.org/a</link>
+<pubDate>Tue, 25 Nov 2025 10:00:00 GMT</pubDate>
+<description>{html.escape(summary)}</description></item></channel></rss>""")
+    arts, probs = _split(list(read_paths([feed])))
+    assert probs == [] and len(arts) == 1
+    a = arts[0].article
+    assert a.title == "Nordic accord & talks"
+    assert a.body.startswith("Finland and Sweden signed the accord on Tuesday.\n\nTalks resume")
+    assert "JavaScript" not in a.body and "track" not in a.body and "font-weight" not in a.body

@@ -58,10 +58,10 @@ def test_semantic_search_by_paraphrase(real_store):
 
 
 def test_vectors_are_cached_across_runs(real_store, tmp_path):
-    # A second store fed the same text embeds nothing new: the cache answers.
+    # A second store fed the same text embeds nothing new: the cache file the
+    # first run filled (beside its store) answers, opened afresh.
     ix2 = make_indexer(tmp_path / "store2", real_store.embedder, real_store.extractor,
-                       cache_dir=real_store.cache.db and tmp_path.parent)
-    ix2.cache = real_store.cache
+                       cache_dir=real_store.store.root.parent)
     s = ix2.index_paths([SEED])
     assert s.new == 1 and s.embedded == 0 and s.passages > 0
 

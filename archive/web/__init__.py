@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_htmx import HTMX
 
 from archive.store import StoreError, open_store
 from newsarchive import settings
@@ -58,6 +59,11 @@ class Warmup:
             self.done.set()
 
 
+# What an htmx request says about itself (HX-Request, HX-Trigger, ...), read
+# from the current request wherever it is used.
+htmx = HTMX()
+
+
 def create_app(config: dict | None = None) -> Flask:
     """`WARMUP` (default True) loads the store and the query model in the
     background at start-up; tests and scripts may turn it off."""
@@ -70,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(entities.bp)
     app.teardown_appcontext(_close)
+    htmx.init_app(app)
     app.extensions["warmup"] = Warmup()
 
     @app.errorhandler(Exception)
@@ -96,7 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
             status, message = 500, "Something went wrong on our side. Please try again."
         if request.path.startswith("/api/"):
             resp = jsonify({"error": {"status": status, "message": message}})
-        elif request.headers.get("HX-Request"):
+        elif htmx:
             resp = app.make_response(render_template("_error.html", status=status,
                                                      message=message))
         else:

@@ -6,10 +6,10 @@ redirects to the canonical URL, so each entity has one address.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request
+from flask import Blueprint, abort, jsonify, make_response, redirect, render_template
 
 from archive.countries import country_name
-from archive.web import get_store, names, present, profile
+from archive.web import get_store, htmx, names, present, profile
 
 bp = Blueprint("entities", __name__)
 
@@ -54,8 +54,7 @@ def _country(value: str):
 
 def _page(data: dict):
     """The full page, or for an htmx request just its content."""
-    partial = request.headers.get("HX-Request") and \
-        not request.headers.get("HX-History-Restore-Request")
+    partial = htmx and not htmx.history_restore_request
     resp = make_response(render_template("_entity.html" if partial else "entity.html", e=data))
     resp.headers["Vary"] = "HX-Request"
     return resp

@@ -9,6 +9,7 @@ import hashlib
 from urllib.parse import quote
 
 from archive.countries import country_name
+from archive.fusion import RELAX_BELOW
 from archive.highlight import render
 from archive.model import Entity, SearchRequest, SearchResult, Span
 from archive.web import params
@@ -156,8 +157,8 @@ def counts(result: SearchResult) -> dict:
         parts.append(f"{_articles(total)} match by meaning")
     return {
         "total": total, "summary": "; ".join(parts) or None,
-        "relaxed": "Fewer than 10 articles have all your words, so articles with some of "
-                   "them follow." if result.relaxed else None,
+        "relaxed": f"Fewer than {RELAX_BELOW} articles have all your words, so articles "
+                   "with some of them follow." if result.relaxed else None,
         "announce": _articles(total) if total else "No articles",
     }
 

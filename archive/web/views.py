@@ -14,11 +14,12 @@ import json
 from dataclasses import asdict, replace
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, jsonify, make_response,
-                   render_template, request, stream_with_context, url_for)
+from flask import (Blueprint, Response, abort, current_app, jsonify, render_template, request,
+                   stream_with_context, url_for)
+from flask_htmx import make_response
 
 from archive.model import MAX_SIZE, SearchRequest
-from archive.web import get_store, names, params, present
+from archive.web import get_store, htmx, names, params, present
 
 bp = Blueprint("archive", __name__)
 
@@ -81,29 +82,26 @@ def _context(req, result, notes, warming) -> dict:
     }
 
 
-def _history_header(resp, canonical: str) -> None:
+def _history(canonical: str) -> dict:
     """Typing replaces the URL; every other action (facet, chip, mode, sort,
     page, Enter) pushes it. The URL is the server's canonical form of the
     state, and nothing is pushed when it is already the current one."""
-    current = request.headers.get("HX-Current-URL")
-    if current:
-        parts = urlsplit(current)
+    if htmx.current_url:
+        parts = urlsplit(htmx.current_url)
         if parts.path + ("?" + parts.query if parts.query else "") == canonical:
-            resp.headers["HX-Push-Url"] = "false"
-            return
-    if request.headers.get("HX-Trigger") == "q":
-        resp.headers["HX-Replace-Url"] = canonical
-    else:
-        resp.headers["HX-Push-Url"] = canonical
+            return {"push_url": False}
+    if htmx.trigger == "q":
+        return {"replace_url": canonical}
+    return {"push_url": canonical}
 
 
 @bp.get("/")
 def search():
     req, result, notes, warming = _search()
     ctx = _context(req, result, notes, warming)
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        resp = make_response(render_template("_results.html", oob=True, **ctx))
-        _history_header(resp, ctx["self_url"])
+    if htmx and not htmx.history_restore_request:
+        resp = make_response(render_template("_results.html", oob=True, **ctx),
+                             **_history(ctx["self_url"]))
     else:
         resp = make_response(render_template("search.html", oob=False, **ctx))
     resp.headers["Vary"] = "HX-Request"
