@@ -18,11 +18,6 @@ from newsarchive import settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
-# Chosen by bench/embedding.py: the fastest backend that keeps retrieval quality
-# ("auto": bf16 where the processor computes it natively, else fp32).
-DEFAULT_BACKEND = settings.BACKEND.default
-
-
 class Embedder(Protocol):
     name: str
     dim: int
@@ -226,7 +221,8 @@ def load_embedder(kind: str | None = None) -> Embedder:
     """One model per process: loading takes seconds, the web and CLI share it.
 
     `kind` (or $NEWSARCHIVE_EMBEDDER): `minilm` (the backend named by
-    $NEWSARCHIVE_BACKEND, else DEFAULT_BACKEND), `minilm-<backend>` for any of
+    $NEWSARCHIVE_BACKEND, whose default "auto" bench/embedding.py chose: bf16 where the
+    processor computes it natively, else fp32), `minilm-<backend>` for any of
     BACKENDS, or `hash` for tests."""
     kind = kind or settings.EMBEDDER.get()
     if kind == "minilm":

@@ -182,10 +182,6 @@ class Store(ABC):
         pass
 
 
-def default_location() -> str:
-    return settings.STORE.default_value()
-
-
 def open_store(url: str | None = None, *, embedder: Callable | None = None,
                writable: bool = False) -> Store:
     """`embedder` is a zero-argument callable returning the query embedder, so

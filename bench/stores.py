@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.common import SHARED, git_rev, machine, pct, subset, write_section  # noqa: E402
+from newsarchive import settings  # noqa: E402
 
-ES_URL = os.environ.get("NEWSARCHIVE_ES_URL", "http://127.0.0.1:9200")
+ES_URL = settings.ES_URL.get()
 
 
 def prepare(corpus: Path, cache_dir: Path):

@@ -165,8 +165,6 @@ def about_min() -> float:
     return settings.ABOUT_MIN.get()
 
 
-ABOUT_MIN = settings.ABOUT_MIN.default
-
 # Points towards salience. A headline or dateline alone makes an entity
 # "about"; so does a mention in the lead with one more later, or three
 # mentions anywhere. 1.5 scored best of 0.5-4.0 on bench/facets_gold.jsonl.
@@ -422,10 +420,12 @@ class NameBook:
         """Bare names joined to their owners, and full names the archive already
         knows found in this article even where the model missed them.
 
-        A bare name no full name in the archive ends with, and that is not a
-        known mononym (people.MONONYMS), is left out: it is more often half a
-        name, a team or a place than a person. One that several full names
-        end with ("Bush") stays as written: a person, just not a certain one."""
+        A bare name that is no part after the first of a full name in the
+        archive (the surname, else a later given name, as "Lula" in "Luiz
+        Inacio Lula da Silva"), and is not a known mononym (people.MONONYMS),
+        is left out: it is more often half a name, a team or a place than a
+        person. One that several full names share ("Bush") stays as written:
+        a person, just not a certain one."""
         entities = entities + self._known_in(entities, {"title": title, "body": body})
         out: dict[tuple[str, str], Entity] = {}
         for e in entities:

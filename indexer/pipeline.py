@@ -19,6 +19,7 @@ from indexer import passages as passages_mod
 from indexer.embedcache import EmbedCache
 from indexer.readers import Located, Problem, read_paths
 from indexer.unwrap import unwrap
+from newsarchive import settings
 
 Progress = Callable[[int, int], None]
 
@@ -92,8 +93,9 @@ def content_hash(a: Article, model: str) -> str:
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
-COMMIT_EVERY = 500
-COMMIT_SECONDS = 30.0
+# The defaults of `newsarchive index --commit-every/--commit-seconds`, declared once.
+COMMIT_EVERY = settings.COMMIT_EVERY.default
+COMMIT_SECONDS = settings.COMMIT_SECONDS.default
 # A rebuild is thrown away whole if it stops, so its commits only bound the
 # memory of pending writes: by count, and rarely (each one rewrites the table).
 REBUILD_COMMIT_EVERY = 2000

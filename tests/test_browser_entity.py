@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from tests.test_browser import browser  # noqa: F401  (fixture)
-from tests.test_browser_daily import settle
+from tests.test_browser_daily import page, settle  # noqa: F401  (fixture)
 from tests.test_entity_pages import store_dir  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
@@ -22,17 +22,6 @@ def server(store_dir):  # noqa: F811
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
-
-
-@pytest.fixture
-def page(browser):  # noqa: F811
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    pg = ctx.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
-    yield pg
-    ctx.close()
 
 
 def test_facet_to_person_page_to_a_month_and_back(server, page):

@@ -1,6 +1,8 @@
 """Elasticsearch requests are plain dicts: checked here as data."""
 import datetime as dt
 
+import pytest
+
 from archive import esquery
 from archive.model import SearchRequest
 from archive.query import parse
@@ -102,3 +104,47 @@ def test_shard_failures_while_a_node_leaves_are_retried_but_a_bad_query_is_not()
     partial = {"_shards": {"total": 2, "failed": 1}, "hits": {"hits": []}}
     assert _transient(node_left) and _transient(partial)
     assert not _transient(bad_query)
+
+
+class _Answers:
+    """Elasticsearch's msearch answers, one list per call, in order."""
+
+    def __init__(self, *answers):
+        self.answers, self.calls = list(answers), 0
+
+    def msearch(self, searches):
+        self.calls += 1
+        return {"responses": self.answers.pop(0)}
+
+
+def _msearch(monkeypatch, *answers):
+    from archive import elastic
+    from archive.model import SearchRequest
+
+    monkeypatch.setattr(elastic.time, "sleep", lambda s: None)
+    store = elastic.ElasticStore("http://127.0.0.1:1/unused")
+    store.es = _Answers(*answers)
+    search = elastic._Search(store, SearchRequest("ships"), None)
+    return store.es, lambda: search.msearch([("keyword", {"query": {"match_all": {}}})])
+
+
+def test_a_search_rides_out_a_node_leaving_and_answers(monkeypatch):
+    ok = {"hits": {"hits": [], "total": {"value": 0}}, "_shards": {"failed": 0}}
+    left = {"error": {"reason": "all shards failed"}, "status": 503}
+    es, run = _msearch(monkeypatch, [left], [left], [ok])
+    assert run()["keyword"] is ok and es.calls == 3
+
+
+def test_a_node_that_stays_away_is_a_503_and_a_bad_query_a_400_at_once(monkeypatch):
+    from archive.store import StoreError, StoreUnavailable
+
+    left = {"error": {"reason": "all shards failed"}, "status": 503}
+    es, run = _msearch(monkeypatch, [left], [left], [left])
+    with pytest.raises(StoreUnavailable):
+        run()
+    assert es.calls == 3
+    bad = {"error": {"reason": "failed to parse query"}, "status": 400}
+    es, run = _msearch(monkeypatch, [bad])
+    with pytest.raises(StoreError) as e:
+        run()
+    assert es.calls == 1 and e.value.status == 400

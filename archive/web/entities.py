@@ -60,29 +60,16 @@ def _page(data: dict):
     return resp
 
 
-def _redirect(kind: str, key: str, api: bool):
-    return redirect(("/api" if api else "") + present.page_url(kind, key))
+FIND = {"people": ("person", _person),
+        "countries": ("country", _country)}
 
 
-@bp.get("/people/<path:name>")
-def person(name):
-    data, canonical = _person(name)
-    return _redirect("person", canonical, False) if canonical else _page(data)
-
-
-@bp.get("/api/people/<path:name>")
-def api_person(name):
-    data, canonical = _person(name)
-    return _redirect("person", canonical, True) if canonical else jsonify(data)
-
-
-@bp.get("/countries/<path:code>")
-def country(code):
-    data, canonical = _country(code)
-    return _redirect("country", canonical, False) if canonical else _page(data)
-
-
-@bp.get("/api/countries/<path:code>")
-def api_country(code):
-    data, canonical = _country(code)
-    return _redirect("country", canonical, True) if canonical else jsonify(data)
+@bp.get("/<any(people, countries):facet>/<path:key>", defaults={"api": False})
+@bp.get("/api/<any(people, countries):facet>/<path:key>", defaults={"api": True})
+def entity(facet: str, key: str, api: bool):
+    """The page (or its JSON twin), or a redirect to the entity's one address."""
+    kind, find = FIND[facet]
+    data, canonical = find(key)
+    if canonical:
+        return redirect(("/api" if api else "") + present.page_url(kind, canonical))
+    return jsonify(data) if api else _page(data)

@@ -22,7 +22,6 @@ from archive.web import params, present
 ARTICLES = 5  # newest and most relevant, each
 RELATED = 10
 FACET = {"person": "people", "country": "countries"}
-KIND = {"people": "person", "countries": "country"}
 
 
 def person(store, name: str) -> dict | None:
@@ -90,7 +89,7 @@ def _from_hits(result: SearchResult, facet: str, key: str, only: SearchRequest) 
 
 def _together(facet: str, value: str, count: int, only: SearchRequest) -> dict:
     """A value mentioned with the entity: its own page, and the articles naming both."""
-    kind = KIND[facet]
+    kind = present.ENTITY_KIND[facet]
     return {"key": value, "label": country_label(value) if kind == "country" else value,
             "count": count, "page_url": present.page_url(kind, value),
             "both_url": present.entity_url(kind, value, only)}
