@@ -177,6 +177,20 @@ def test_person_by_surname_when_unambiguous(client):
     assert short["request"]["people"] == ["Vladimir Putin"]
 
 
+def test_a_bare_surname_kept_as_a_person_offers_the_full_names(monkeypatch):
+    from archive.web import names
+
+    people = {"Ronald Reagan": 511, "Reagan": 4, "Nancy Reagan": 9, "James Baker": 219}
+    monkeypatch.setattr(names, "known_people", lambda store: people)
+    warnings, notes = [], []
+    assert names.resolve_people(["Reagan"], None, warnings, notes) == ["Reagan"]
+    assert [c["name"] for c in notes[0]["candidates"]] == ["Ronald Reagan", "Nancy Reagan"]
+    assert "you may mean Ronald Reagan (511)" in warnings[0]
+    warnings, notes = [], []
+    assert names.resolve_people(["Ronald Reagan"], None, warnings, notes) == ["Ronald Reagan"]
+    assert warnings == notes == []
+
+
 def test_ambiguous_person_lists_the_candidates(client):
     data = client.get("/api/search?person=Silva").get_json()
     names = {c["name"] for c in data["candidates"][0]["candidates"]}
@@ -427,3 +441,21 @@ def test_names_in_passages_are_not_tab_stops(client):
     for p in passages:
         p = p[:p.index("</p>")]
         assert p.count("<a ") == p.count('tabindex="-1"')
+
+
+def test_a_pasted_page_is_not_echoed_whole_in_the_count_line_or_title(client):
+    pasted = "Oil prices rose sharply as traders weighed the supply outlook. " * 30
+    html = client.get("/", query_string={"q": pasted}).get_data(as_text=True)
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert len(title) < 100 and "…" in title
+    echoed = html.split("for “")[1].split("”")[0]
+    assert len(echoed) <= 81 and echoed.endswith("…")
+
+
+def test_a_pasted_paragraph_is_not_said_to_contain_every_word(client):
+    pasted = ("Prime Minister Viktor Orban hosted the leaders of Slovakia, the Czech "
+              "Republic and Poland in Budapest to discuss energy prices and migration policy")
+    data = client.get("/api/search", query_string={"q": pasted, "mode": "keyword"}).get_json()
+    assert data["total"] > 0
+    html = client.get("/", query_string={"q": pasted, "mode": "keyword"}).get_data(as_text=True)
+    assert "at least 30% of your words" in html and "contain your words" not in html

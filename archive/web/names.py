@@ -103,6 +103,15 @@ def person_candidates(value: str, people: dict[str, int]) -> list[str]:
     return sorted(found, key=lambda p: (-people[p], p))
 
 
+def _fuller(name: str, people: dict[str, int], most: int = 5) -> list[str]:
+    """Longer known names a one-word name is part of, most often named first."""
+    if len(name.split()) != 1:
+        return []
+    word = _fold(name)
+    found = [p for p in people if p != name and word in _fold(p).split()]
+    return sorted(found, key=lambda p: (-people[p], p))[:most]
+
+
 def resolve_people(values: list[str], store, warnings: list[str],
                    notes: list[dict]) -> list[str]:
     """Each value as the one known person it names. An ambiguous or unknown
@@ -116,6 +125,15 @@ def resolve_people(values: list[str], store, warnings: list[str],
         found = person_candidates(v, people)
         if len(found) == 1:
             out.append(found[0])
+            fuller = _fuller(found[0], people)
+            if fuller:
+                # A bare surname kept as its own person ("Reagan" in 4 articles)
+                # must not hide the full name it most likely means (511).
+                warnings.append(f"Showing the articles that name just {found[0]!r}; you may "
+                                "mean " + ", ".join(f"{p} ({people[p]})" for p in fuller)
+                                + ".")
+                notes.append({"value": v, "candidates": [{"name": p, "count": people[p]}
+                                                         for p in fuller]})
             continue
         out.append(v)
         if not found:

@@ -12,6 +12,7 @@ from archive.countries import country_name
 from archive.fusion import RELAX_BELOW
 from archive.highlight import render
 from archive.model import Entity, SearchRequest, SearchResult, Span
+from archive.query import LONG_MATCH, parse
 from archive.web import params
 
 FACET_TITLES = {"people": "People", "countries": "Countries", "sources": "Sources",
@@ -147,8 +148,13 @@ def counts(result: SearchResult) -> dict:
     parts = []
     if req.q and req.mode != "semantic" and (every or some or meaning):
         verb = "contains" if every == 1 else "contain"
-        parts.append(f"{_articles(every)} {verb} all your words" if some
-                     else f"{_articles(every)} {verb} your words")
+        if parse(req.q).long:
+            # A paste matches with a share of its words, not all of them.
+            parts.append(f"{_articles(every)} {verb} at least {round(LONG_MATCH * 100)}% "
+                         "of your words")
+        else:
+            parts.append(f"{_articles(every)} {verb} all your words" if some
+                         else f"{_articles(every)} {verb} your words")
         if some:
             parts.append(f"{some:,} more contain some of them")
         if meaning:
