@@ -89,6 +89,18 @@ def test_page_size_links_keep_the_filters(client):
     assert '<input type="hidden" name="size" value="20">' in html
 
 
+def test_paging_stops_at_the_window_and_says_so(client, monkeypatch):
+    from archive.web import params
+
+    monkeypatch.setattr(params, "PAGEABLE", 20)  # 36 articles, 20 of them pageable
+    html = client.get("/?page=2").get_data(as_text=True)
+    assert "Page 2 of 2 (the first 20 matches; export gets them all)" in html
+    assert 'rel="next"' not in html
+    data = client.get("/api/search?page=7&size=10").get_json()
+    assert data["request"]["page"] == 2
+    assert any("Only the first 20 matches can be paged" in w for w in data["warnings"])
+
+
 def test_a_page_past_the_end_says_so_and_links_the_last_page(client):
     html = client.get("/?size=10&page=9999").get_data(as_text=True)
     assert "9991" not in html and "past the end" in html

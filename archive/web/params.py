@@ -15,7 +15,9 @@ from werkzeug.datastructures import MultiDict
 from archive.model import MAX_SIZE, MODES, SORTS, SearchRequest
 
 MAX_QUERY = 5000  # a pasted article; the query layer reads long text as a known-item search
-MAX_PAGE = 1000
+# The most matches a search pages through, on both stores (Elasticsearch's
+# result window); the export streams every match.
+PAGEABLE = 10_000
 PAGE_SIZE = 10
 PAGE_MAX_SIZE = 50  # the HTML page; the JSON API allows model.MAX_SIZE
 FACET_SIZE = 10
@@ -50,12 +52,17 @@ def parse(args: MultiDict, max_size: int = PAGE_MAX_SIZE) -> tuple[SearchRequest
     if sort not in SORTS:
         warnings.append(f"Unknown sort {sort[:20]!r}; sorted by relevance.")
         sort = "relevance"
-    page = _int(args.get("page"), 1, 1, MAX_PAGE)
+    page = _int(args.get("page"), 1, 1, 10 ** 9)
     size = _int(args.get("size"), PAGE_SIZE, 1, 10 ** 9)
     if size > max_size:
         warnings.append(f"size={size} is more than the maximum of {max_size}; "
                         f"showing {max_size} a page.")
         size = max_size
+    last_page = -(-PAGEABLE // size)
+    if page > last_page:
+        warnings.append(f"Only the first {PAGEABLE:,} matches can be paged through; showing "
+                        f"page {last_page:,}. Export gets them all.")
+        page = last_page
     date_from = _date(args.get("from"), "from", warnings)
     date_to = _date(args.get("to"), "to", warnings)
     if date_from and date_to and date_from > date_to:

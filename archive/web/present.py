@@ -189,10 +189,11 @@ def hits(result: SearchResult) -> list[dict]:
 
 def pages(result: SearchResult) -> dict:
     req = result.request
-    last = max(1, -(-result.total // req.size))
+    last = max(1, -(-min(result.total, params.PAGEABLE) // req.size))
     past_end = req.page > last and result.total > 0
     return {
         "page": req.page, "last": last, "past_end": past_end,
+        "capped": params.PAGEABLE if result.total > params.PAGEABLE else None,
         "last_url": params.url("/", req, page=last if last > 1 else None),
         "prev_url": params.url("/", req, page=min(req.page - 1, last) if min(req.page - 1, last) > 1
                                else None) if req.page > 1 else None,
