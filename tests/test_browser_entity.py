@@ -31,8 +31,8 @@ def test_facet_to_person_page_to_a_month_and_back(server, page):
     settle(page)
     assert "q=talks" in page.url
 
-    page.click(".facet-people a.page-link[href='/people/Angela%20Merkel']")
-    page.wait_for_url("**/people/Angela%20Merkel")
+    page.click(".facet-people a.page-link[href^='/people/Angela%20Merkel?']")
+    page.wait_for_url("**/people/Angela%20Merkel?q=talks")
     assert page.locator("h1").inner_text() == "Angela Merkel"
     bars = page.locator(".entity-months .histogram a")
     assert bars.count() == 3
@@ -45,7 +45,12 @@ def test_facet_to_person_page_to_a_month_and_back(server, page):
     assert page.locator(".chip-date").count() == 1
 
     page.go_back()
-    page.wait_for_url("**/people/Angela%20Merkel")
+    page.wait_for_url("**/people/Angela%20Merkel?q=talks")
     assert page.locator("h1").inner_text() == "Angela Merkel"
     assert page.locator(".entity-months .histogram a").count() == 3
+
+    page.click("a.back")  # "Back to your search": the search it was opened from
+    page.wait_for_url("**/?q=talks")
+    settle(page)
+    assert page.input_value("#q") == "talks" and page.locator(".hit").count() > 0
     assert page.errors == []

@@ -1,6 +1,8 @@
 """A page for each person and country, and its JSON twin, on a real
 embedded store built from tests/fixtures/entitypages: Angela Merkel is named
 in four articles over three months, three of them with France or Macron."""
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,13 @@ def test_elasticsearch_gives_the_same_profiles(store_dir, es_alias, es_url, extr
         a["relevant"] = sorted(x["id"] for x in a["relevant"])
         b["relevant"] = sorted(x["id"] for x in b["relevant"])
         assert a == b, key
+
+
+def test_a_person_page_opened_from_a_search_leads_back_to_it(client):
+    search = client.get("/?q=talks&country=DE").get_data(as_text=True)
+    link = re.search(r'href="(/people/Angela%20Merkel\?[^"]*)"', search).group(1)
+    page = client.get(html.unescape(link)).get_data(as_text=True)
+    back = re.search(r'href="([^"]*)" class="back">← Back to your search', page).group(1)
+    assert html.unescape(back) in ("/?q=talks&country=DE", "/?country=DE&q=talks")
+    plain = client.get("/people/Angela%20Merkel").get_data(as_text=True)
+    assert 'href="/" class="back">← Search' in plain

@@ -6,10 +6,10 @@ redirects to the canonical URL, so each entity has one address.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, redirect, render_template
+from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request
 
 from archive.countries import country_name
-from archive.web import get_store, htmx, names, present, profile
+from archive.web import get_store, htmx, names, params, present, profile
 
 bp = Blueprint("entities", __name__)
 
@@ -55,7 +55,11 @@ def _country(value: str):
 def _page(data: dict):
     """The full page, or for an htmx request just its content."""
     partial = htmx and not htmx.history_restore_request
-    resp = make_response(render_template("_entity.html" if partial else "entity.html", e=data))
+    # The search the page was opened from rides along in the URL, as for articles.
+    back_req, _ = params.parse(request.args)
+    resp = make_response(render_template(
+        "_entity.html" if partial else "entity.html", e=data,
+        back_url=params.url("/", back_req), has_search=bool(params.to_args(back_req))))
     resp.headers["Vary"] = "HX-Request"
     return resp
 

@@ -78,7 +78,8 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
                 "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
                 "toggle_url": base + "?" + _qs(params.toggle(req, name, v.value)),
                 "id": _id(name, v.value),
-                "page_url": page_url(ENTITY_KIND[name], v.value) if name in ENTITY_KIND else None,
+                "page_url": _with_search(page_url(ENTITY_KIND[name], v.value), req)
+                if name in ENTITY_KIND else None,
             } for v in shown],
             "more_url": params.url(base, req, more=name)
             if not expanded and len(shown) < len(values) else None,
@@ -111,6 +112,13 @@ def month_label(month: str) -> str:
 def _top(values, n):
     """The first n values, plus any selected value past them."""
     return [v for i, v in enumerate(values) if i < n or v.selected]
+
+
+def _with_search(url: str, req: SearchRequest) -> str:
+    """A link that carries the search it was followed from, so the page it
+    opens can lead back to that search."""
+    back = params.to_args(req)
+    return url + ("?" + _qs(back) if back else "")
 
 
 def _qs(args) -> str:
