@@ -155,3 +155,13 @@ def test_a_person_page_opened_from_a_search_leads_back_to_it(client):
     assert html.unescape(back) in ("/?q=talks&country=DE", "/?country=DE&q=talks")
     plain = client.get("/people/Angela%20Merkel").get_data(as_text=True)
     assert 'href="/" class="back">← Search' in plain
+
+
+def test_often_mentioned_with_opens_the_pages_and_offers_the_filter(client):
+    html = client.get("/articles/m-4").get_data(as_text=True)
+    related = html[html.index("Often mentioned with"):]
+    related = related[:related.index("</section>")]
+    pages = re.findall(r'class="ent ent-(?:person|country)" href="(/(?:people|countries)/[^"]+)"',
+                       related)
+    searches = re.findall(r'class="filter-link" href="(/\?(?:person|country)=[^"]+)"', related)
+    assert pages and len(pages) == len(searches)

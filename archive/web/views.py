@@ -289,10 +289,12 @@ def _related(store, s) -> dict:
         counts["people"].update(p for p in h.people if p not in own)
         counts["countries"].update(c for c in h.countries if c not in own)
     return {
-        "people": [{"key": k, "label": k, "count": n, "href": present.entity_url("person", k)}
+        "people": [{"key": k, "label": k, "count": n, "href": present.entity_url("person", k),
+                    "page_url": present.page_url("person", k)}
                    for k, n in counts["people"].most_common(8)],
         "countries": [{"key": k, "label": f"{country_name(k)} ({k})", "count": n,
-                       "href": present.entity_url("country", k)}
+                       "href": present.entity_url("country", k),
+                       "page_url": present.page_url("country", k)}
                       for k, n in counts["countries"].most_common(8)],
     }
 
