@@ -607,7 +607,6 @@ class _Search:
         sem: list[tuple[str, float]] = []
         if "semantic" in answers:
             hits = answers["semantic"]["hits"]["hits"]
-            # Cosine fields score (1 + cos) / 2; report the cosine, as the embedded store does.
             cos = np.array([_cosine(h) for h in hits], dtype=np.float32)
             for h, c in zip(hits, cos.tolist()):
                 if c < self.floor:

@@ -18,6 +18,8 @@ from newsarchive import settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
+
+
 class Embedder(Protocol):
     name: str
     dim: int

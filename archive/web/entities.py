@@ -21,21 +21,15 @@ def _person(name: str):
     data = profile.person(store, name)
     if data is not None:
         return data, None
-    people = names.known_people(store)
-    if name not in people:
-        found = names.person_candidates(name, people)
-        if len(found) == 1:
-            return None, found[0]
-        if found:
-            shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10
-                                             else "")
-            abort(404, description=f"{name!r} could be several people: {shown}. "
-                                   "Search for one of them.")
-        abort(404, description=f"No person called {name!r} in the archive.")
-    data = profile.person(store, name)
-    if data is None:
-        abort(404, description=f"No article in the archive names {name!r}.")
-    return data, None
+    found = [p for p in names.person_candidates(name, names.known_people(store)) if p != name]
+    if len(found) == 1:
+        return None, found[0]
+    if found:
+        shown = ", ".join(found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10
+                                         else "")
+        abort(404, description=f"{name!r} could be several people: {shown}. "
+                               "Search for one of them.")
+    abort(404, description=f"No person called {name!r} in the archive.")
 
 
 def _country(value: str):
@@ -55,11 +49,8 @@ def _country(value: str):
 def _page(data: dict):
     """The full page, or for an htmx request just its content."""
     partial = htmx and not htmx.history_restore_request
-    # The search the page was opened from rides along in the URL, as for articles.
-    back_req, _ = params.parse(request.args)
-    resp = make_response(render_template(
-        "_entity.html" if partial else "entity.html", e=data,
-        back_url=params.url("/", back_req), has_search=bool(params.to_args(back_req))))
+    resp = make_response(render_template("_entity.html" if partial else "entity.html", e=data,
+                                         **params.back_link(request.args)))
     resp.headers["Vary"] = "HX-Request"
     return resp
 

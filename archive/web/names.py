@@ -91,13 +91,18 @@ def person_candidates(value: str, people: dict[str, int]) -> list[str]:
     exact = [p for p in people if _fold(p) == v]
     if exact:
         return exact
-    words = v.split()
+    return _containing(v, people)
+
+
+def _containing(value: str, people: dict[str, int]) -> list[str]:
+    """Known names that contain `value` as whole words, most often named first."""
+    words = _fold(value).split()
     if not words:
         return []
+    n = len(words)
     found = []
     for p in people:
         pw = _fold(p).split()
-        n = len(words)
         if any(pw[i:i + n] == words for i in range(len(pw) - n + 1)):
             found.append(p)
     return sorted(found, key=lambda p: (-people[p], p))
@@ -107,9 +112,7 @@ def _fuller(name: str, people: dict[str, int], most: int = 5) -> list[str]:
     """Longer known names a one-word name is part of, most often named first."""
     if len(name.split()) != 1:
         return []
-    word = _fold(name)
-    found = [p for p in people if p != name and word in _fold(p).split()]
-    return sorted(found, key=lambda p: (-people[p], p))[:most]
+    return [p for p in _containing(name, people) if p != name][:most]
 
 
 def resolve_people(values: list[str], store, warnings: list[str],

@@ -122,6 +122,13 @@ def url(path: str, req: SearchRequest, **changes) -> str:
     return path + ("?" + urlencode(args) if args else "")
 
 
+def back_link(args: MultiDict) -> dict:
+    """Where a page opened from a search (an article, a person) leads back:
+    that search, which rides along in the page's URL, or the search page."""
+    req, _ = parse(args)
+    return {"back_url": url("/", req), "has_search": bool(to_args(req))}
+
+
 def toggle(req: SearchRequest, facet: str, value: str) -> list[tuple[str, str]]:
     """Args with `value` of `facet` switched on or off, back on page 1."""
     current = {"people": req.people, "countries": req.countries, "sources": req.sources}[facet]

@@ -78,7 +78,8 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
                 "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
                 "toggle_url": base + "?" + _qs(params.toggle(req, name, v.value)),
                 "id": _id(name, v.value),
-                "page_url": _with_search(page_url(ENTITY_KIND[name], v.value), req)
+                # The page carries the search it was opened from, to lead back to it.
+                "page_url": params.url(page_url(ENTITY_KIND[name], v.value), req)
                 if name in ENTITY_KIND else None,
             } for v in shown],
             "more_url": params.url(base, req, more=name)
@@ -112,13 +113,6 @@ def month_label(month: str) -> str:
 def _top(values, n):
     """The first n values, plus any selected value past them."""
     return [v for i, v in enumerate(values) if i < n or v.selected]
-
-
-def _with_search(url: str, req: SearchRequest) -> str:
-    """A link that carries the search it was followed from, so the page it
-    opens can lead back to that search."""
-    back = params.to_args(req)
-    return url + ("?" + _qs(back) if back else "")
 
 
 def _qs(args) -> str:
@@ -179,12 +173,11 @@ def counts(result: SearchResult) -> dict:
 
 def hits(result: SearchResult) -> list[dict]:
     req = result.request
-    back = params.to_args(req)
     out = []
     for h in result.hits:
         out.append({
             "id": h.id, "title": h.title, "title_segments": segments(h.title, h.title_spans, req),
-            "href": f"/articles/{quote(h.id, safe='')}" + ("?" + _qs(back) if back else ""),
+            "href": params.url(f"/articles/{quote(h.id, safe='')}", req),
             "published": h.published, "source": h.source, "url": safe_url(h.url),
             "score": h.score, "matched": h.matched,
             "segments": segments(h.passage, h.spans, req),

@@ -12,6 +12,7 @@ which spellings were merged into it, so a profile has no name variants.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from urllib.parse import quote
 
 from archive.countries import country_name, with_predecessors
@@ -36,12 +37,10 @@ def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
     """None when no article mentions the entity."""
     facet = FACET[kind]
     only = SearchRequest(**{facet: [key]})
-    newest = store.search(SearchRequest(**{facet: [key]}, sort="newest", size=MAX_SIZE,
-                                        facet_size=RELATED + 1))
+    newest = store.search(replace(only, sort="newest", size=MAX_SIZE, facet_size=RELATED + 1))
     if not newest.total:
         return None
-    relevant = store.search(SearchRequest(q=q, mode="keyword", **{facet: [key]}, size=ARTICLES,
-                                          facets=False))
+    relevant = store.search(replace(only, q=q, mode="keyword", size=ARTICLES, facets=False))
     # A facet's counts leave out its own filter (so a reader can widen a
     # choice), so the people facet of a search for one person counts the
     # whole archive. The other kind comes from its facet, over every match;

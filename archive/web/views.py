@@ -250,8 +250,6 @@ def _article(article_id: str):
 def article(article_id):
     store, s = _article(article_id)
     a = s.article
-    # The search that led here rides along in the URL, so "back" keeps it.
-    back_req, _ = params.parse(request.args)
     similar = []
     for sid, score in store.similar(a.id, k=5):
         other = store.get(sid)
@@ -261,8 +259,7 @@ def article(article_id):
     ctx = {
         "a": a, "entities": present.entity_lists(s.entities),
         "original_url": present.safe_url(a.url),
-        "back_url": params.url("/", back_req),
-        "has_search": bool(params.to_args(back_req)),
+        **params.back_link(request.args),
         "title_segments": present.segments(a.title, present.mention_spans(s.entities, "title")),
         "body_segments": present.segments(a.body, present.mention_spans(s.entities, "body")),
         "similar": similar, "related": _related(store, s),
