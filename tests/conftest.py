@@ -62,6 +62,14 @@ def sample_store(tmp_path_factory, extractor):
 ES_URL = settings.ES_URL.get()
 
 
+def unavailable(why: str):
+    """A service or tool a test needs is missing: a skip on a developer's
+    machine, a failure in CI (CI=true), where every part is required."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(why)
+    pytest.skip(why)
+
+
 def es_available() -> str | None:
     """None if Elasticsearch answers, else why not."""
     import urllib.request
@@ -78,10 +86,7 @@ def es_available() -> str | None:
 def es_url():
     why = es_available()
     if why:
-        # In CI the Elasticsearch tests must run: a missing node is a failure.
-        if os.environ.get("CI") == "true":
-            pytest.fail(why)
-        pytest.skip(why)
+        unavailable(why)
     return ES_URL
 
 

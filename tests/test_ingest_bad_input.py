@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from indexer import readers
 from newsarchive.cli import cli
 from indexer.readers import Located, Problem, read_paths
+from tests.conftest import unavailable
 from tests.conftest import SEED
 
 
@@ -131,8 +132,13 @@ def test_three_bad_lines_in_three_files_lose_nothing_else(tmp_path):
 
 # -- files that are not articles ------------------------------------------
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def _need_fifos():
+    if not hasattr(os, "mkfifo"):
+        unavailable("no FIFOs on this platform")
+
+
 def test_a_fifo_named_txt_is_skipped_not_read(tmp_path):
+    _need_fifos()
     os.mkfifo(tmp_path / "pipe.txt")
     (tmp_path / "ok.txt").write_text("Headline\nBody text.\n")
     out = []
@@ -146,8 +152,8 @@ def test_a_fifo_named_txt_is_skipped_not_read(tmp_path):
     assert "pipe.txt" in p.path and "not a regular file" in p.reason and p.skipped
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 def test_a_fifo_named_on_the_command_line_fails_without_hanging(tmp_path):
+    _need_fifos()
     os.mkfifo(tmp_path / "pipe.jsonl")
     out = []
     t = threading.Thread(target=lambda: out.extend(read_paths([tmp_path / "pipe.jsonl"])),
@@ -161,7 +167,7 @@ def test_a_fifo_named_on_the_command_line_fails_without_hanging(tmp_path):
 
 def test_a_device_is_not_read(tmp_path):
     if not os.path.exists("/dev/zero"):
-        pytest.skip("no /dev/zero")
+        unavailable("no /dev/zero")
     os.symlink("/dev/zero", tmp_path / "zero.txt")
     out = []
     t = threading.Thread(target=lambda: out.extend(read_paths([tmp_path])), daemon=True)
@@ -257,8 +263,7 @@ def test_a_bad_record_is_counted_as_failed_and_the_good_ones_indexed(env):
 
 
 def test_seed_still_indexes_next_to_a_fifo(env):
-    if not hasattr(os, "mkfifo"):
-        pytest.skip("no FIFOs")
+    _need_fifos()
     d = env / "in"
     d.mkdir()
     os.mkfifo(d / "pipe.txt")

@@ -13,9 +13,13 @@ from pathlib import Path
 import pytest
 
 from newsarchive import serving
-from tests.conftest import ROOT
+from tests.conftest import ROOT, unavailable
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses /proc and signals")
+
+@pytest.fixture(autouse=True)
+def _posix():
+    if sys.platform == "win32":
+        unavailable("these tests use /proc and signals")
 
 
 class Server:

@@ -265,7 +265,7 @@ def test_concurrent_readers_see_whole_commits_and_no_errors(tmp_path):
             try:
                 res = r.search(SearchRequest("harbour cranes", mode="hybrid", size=50))
                 totals.append((res.total, r.stats()["articles"] >= res.total))
-            except Exception as e:  # any error is a failure of the guarantee
+            except Exception:  # any error is a failure of the guarantee
                 errors.append(traceback.format_exc())
 
     threads = [threading.Thread(target=read) for _ in range(2)]
