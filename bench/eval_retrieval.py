@@ -36,7 +36,7 @@ SETS = [("known_item_titles", SHARED / "data" / "eval" / "known_item_titles", Tr
         ("long_queries", ROOT / "bench" / "data" / "long_queries", False)]
 SUBSET_REUTERS = 8000
 
-# Fusion settings tried on the same indexes (embedded store only): attribute -> value.
+# Fusion settings tried on the same indexes (fusion runs in Python for both stores).
 VARIANTS: list[tuple[str, dict]] = [
     ("RRF k=60, keyword list x2 for queries of up to 2 words (the previous default)",
      {"METHOD": "rrf"}),
@@ -120,7 +120,7 @@ def main() -> None:
                 evalset = halves(full, half)
                 results[key] = ev.run(store, evalset, max_queries=args.max_queries // 2)
                 variants[key] = []
-                for label, change in VARIANTS if not args.store else ():
+                for label, change in VARIANTS:
                     saved = {k: getattr(fusion, k) for k in change}
                     for k, v in change.items():
                         setattr(fusion, k, v)
