@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 from archive.countries import country_names
 from archive.model import Entity, Mention
-from indexer import people, places, unwrap
+from indexer import nercache, people, places, unwrap
 from newsarchive import settings
 
 
@@ -40,10 +40,13 @@ class EntityExtractor:
 
     MIN_SPLIT = 16  # below this a helper's round trip costs more than it saves
 
-    def __init__(self, nlp=None, workers: int | None = None):
+    def __init__(self, nlp=None, workers: int | None = None, cache: nercache.NerCache | None = None):
         self._nlp = nlp
         self.workers = 1 if nlp is not None else (workers or _default_workers())
         self._pool = None
+        # The model's spans by text (indexer.nercache): a reindex re-runs
+        # only the rules. Off unless given, so speed benchmarks time the model.
+        self.cache = cache
 
     @property
     def nlp(self):
@@ -69,7 +72,7 @@ class EntityExtractor:
         if self._pool is None:
             from indexer.nerworker import Helpers
 
-            self._pool = Helpers(self.workers - 1)
+            self._pool = Helpers(self.workers - 1, self.cache.path if self.cache else None)
         share = -(-len(items) // self.workers)
         chunks = [items[i:i + share] for i in range(0, len(items), share)]
         from indexer.nerworker import HelperError
@@ -108,10 +111,23 @@ class EntityExtractor:
             # All-capital headlines (wire style) make the model see names everywhere.
             texts.append("" if title.isupper() else title)
             texts.append(body)
-        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
-        return [resolve(title, body, _ents(docs[2 * i], "title") + _ents(docs[2 * i + 1], "body"),
+        spans = self._spans(texts, batch_size)
+        return [resolve(title, body, _ents(spans[2 * i], "title") + _ents(spans[2 * i + 1], "body"),
                         published)
                 for i, (title, body, published) in enumerate(flat)]
+
+    def _spans(self, texts: list[str], batch_size: int) -> list[list[tuple[int, int, str, str]]]:
+        """The model's (start, end, text, label) spans for each text, from the
+        cache where it has them; each distinct text is read once."""
+        model = nercache.model_id(self.nlp) if self.cache else ""
+        found = self.cache.get(model, texts) if self.cache else {}
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        fresh = {t: [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+                 for t, doc in zip(todo, self.nlp.pipe(todo, batch_size=batch_size))}
+        if self.cache and fresh:
+            self.cache.put(model, fresh)
+        found.update(fresh)
+        return [found[t] for t in texts]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -137,8 +153,8 @@ def flatten(text: str) -> str:
     return "".join(chars)
 
 
-def _ents(doc, field: str) -> list[tuple[str, int, int, str, str]]:
-    return [(field, e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+def _ents(spans, field: str) -> list[tuple[str, int, int, str, str]]:
+    return [(field, *span) for span in spans]
 
 
 def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]],

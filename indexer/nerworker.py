@@ -1,6 +1,6 @@
 """Helper processes for entity extraction.
 
-A helper is `python -m indexer.nerworker`: it loads the model once, then
+A helper is `python -m indexer.nerworker [CACHE]`: it loads the model once, then
 answers pickled (items, batch_size, wrapped) requests on stdin with pickled results
 on stdout. A plain subprocess rather than multiprocessing, so a caller's
 script needs no `if __name__ == "__main__"` guard and nothing is forked
@@ -26,10 +26,11 @@ class ReplyError(RuntimeError):
 
 
 class Helpers:
-    def __init__(self, n: int):
+    def __init__(self, n: int, cache_path: Path | None = None):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(Path(__file__).resolve().parent.parent)] + sys.path))
-        self.procs = [subprocess.Popen([sys.executable, "-m", "indexer.nerworker"],
+        args = [str(cache_path)] if cache_path else []
+        self.procs = [subprocess.Popen([sys.executable, "-m", "indexer.nerworker", *args],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
                       for _ in range(n)]
         weakref.finalize(self, Helpers._stop, list(self.procs))
@@ -78,7 +79,10 @@ def main() -> None:
     # Results go to the real stdout; anything a library prints goes to stderr.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    extractor = EntityExtractor(workers=1)
+    from indexer.nercache import NerCache
+
+    cache = NerCache(sys.argv[1]) if len(sys.argv) > 1 else None
+    extractor = EntityExtractor(workers=1, cache=cache)
     inp = sys.stdin.buffer
     while True:
         try:

@@ -152,11 +152,13 @@ def _print_summary(summary, as_json: bool) -> None:
 def _indexer(store, commit_every=None, commit_seconds=None):
     from indexer.embedcache import EmbedCache
     from indexer.entities import EntityExtractor
+    from indexer.nercache import NerCache
     from indexer.pipeline import Indexer
 
     settings = {k: v for k, v in (("commit_every", commit_every),
                                   ("commit_seconds", commit_seconds)) if v is not None}
-    return Indexer(store, _embedder(), EntityExtractor(), EmbedCache(), **settings)
+    return Indexer(store, _embedder(), EntityExtractor(cache=NerCache()), EmbedCache(),
+                   **settings)
 
 
 def _commit_options(f):

@@ -89,7 +89,8 @@ ONNX_DIR = Setting(
     "models/all-MiniLM-L6-v2 under the user cache directory", MODEL_COMMANDS)
 CACHE = Setting(
     "NEWSARCHIVE_CACHE", str, _user_cache,
-    "Directory of the embedding cache (embeddings.sqlite), so no passage is embedded twice.",
+    "Directory of the caches: embeddings.sqlite (no passage is embedded twice) and "
+    "entities.sqlite (the model's entity spans, so a reindex runs spaCy only on new text).",
     "the user cache directory (~/.cache/newsarchive on Linux)", WRITE_COMMANDS)
 NER_WORKERS = Setting(
     "NEWSARCHIVE_NER_WORKERS", int, lambda: min(2, os.cpu_count() or 1),
