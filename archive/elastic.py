@@ -305,6 +305,13 @@ class ElasticStore(Store):
             for h in helpers.scan(self.es, index=self.alias, _source=["content_hash"],
                                   query={"query": {"match_all": {}}}, size=1000)})
 
+    def hashes_for(self, ids: list[str]) -> dict[str, str]:
+        if not ids or not self._live():
+            return {}
+        r = self._call("reading content hashes", self.es.mget, index=self.alias, ids=ids,
+                       _source=["content_hash"])
+        return {d["_id"]: d["_source"].get("content_hash", "") for d in r["docs"] if d.get("found")}
+
     def known_people(self) -> dict[str, int]:
         if not self._live():
             return {}

@@ -102,6 +102,11 @@ class Store(ABC):
         """id -> content hash of every stored article, to skip unchanged input."""
 
     @abstractmethod
+    def hashes_for(self, ids: list[str]) -> dict[str, str]:
+        """The content hash of each of `ids` that is stored: what an indexer
+        streaming its input asks a window at a time."""
+
+    @abstractmethod
     def known_people(self) -> dict[str, int]:
         """Every person in the archive with the number of articles naming them."""
 

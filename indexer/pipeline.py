@@ -6,6 +6,7 @@ with where it came from, and the summary says what was skipped and why.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections import Counter
@@ -13,11 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
+
 from archive.model import Article, Entity, IndexedArticle, Passage
 from archive.store import Store, StoredArticle
 from indexer import passages as passages_mod
 from indexer.embedcache import EmbedCache
-from indexer.readers import Located, Problem, read_paths
+from indexer.readers import Located, Problem, count_articles, read_paths
 from indexer.unwrap import unwrap
 from newsarchive import settings
 
@@ -99,6 +102,9 @@ COMMIT_SECONDS = settings.COMMIT_SECONDS.default
 # A rebuild is thrown away whole if it stops, so its commits only bound the
 # memory of pending writes: by count, and rarely (each one rewrites the table).
 REBUILD_COMMIT_EVERY = 2000
+# Articles read ahead of the work: ids are de-duplicated and the store asked
+# for their hashes a window at a time.
+READ_AHEAD = 1000
 
 
 class Indexer:
@@ -119,27 +125,40 @@ class Indexer:
         self.clock = time.monotonic
 
     def index_paths(self, paths: Iterable[str], progress: Progress | None = None) -> Summary:
+        """The input streams through a window of READ_AHEAD articles at a
+        time, so memory does not grow with the input or the archive: what
+        the store already holds is asked per window (`hashes_for`), and
+        only a digest of each id read is kept, to warn about repeats."""
         summary = Summary()
         t0 = time.perf_counter()
-        with summary.timed("parse"):
-            items = self._read(read_paths(paths), summary)
-        known = self.store.content_hashes()
-        todo = []
-        for loc in items:
-            try:
-                h = content_hash(loc.article, self.embedder.name)
-            except Exception as e:  # e.g. text that cannot be encoded: this article only
-                summary.failed.append(Problem(loc.path, loc.line, f"article {loc.article.id!r}: "
-                                              f"{type(e).__name__}: {e}"))
-                continue
-            old = known.get(loc.article.id)
-            if old == h:
-                summary.unchanged += 1
-            else:
-                todo.append(Job(loc, h, old is None))
-        self._process(todo, len(todo), summary, progress)
+        paths = list(paths)
+        total = count_articles(paths) if progress else 0
+        self._process(self._jobs(read_paths(paths), summary), total, summary, progress)
         summary.seconds = time.perf_counter() - t0
         return summary
+
+    def _jobs(self, stream: Iterator[Located | Problem], summary: Summary) -> Iterator[Job]:
+        """Changed and new articles as work for `_process`; unchanged ones are counted."""
+        seen = SeenIds()
+        while True:
+            with summary.timed("parse"):
+                window = list(itertools.islice(stream, READ_AHEAD))
+                items = self._read(window, summary, seen)
+                known = self.store.hashes_for([loc.article.id for loc in items])
+            if not window:
+                return
+            for loc in items:
+                try:
+                    h = content_hash(loc.article, self.embedder.name)
+                except Exception as e:  # e.g. text that cannot be encoded: this article only
+                    summary.failed.append(Problem(loc.path, loc.line, f"article "
+                                                  f"{loc.article.id!r}: {type(e).__name__}: {e}"))
+                    continue
+                old = known.get(loc.article.id)
+                if old == h:
+                    summary.unchanged += 1
+                else:
+                    yield Job(loc, h, old is None)
 
     def rebuild(self, progress: Progress | None = None) -> Summary:
         """Everything the store holds, through today's pipeline, into a fresh
@@ -165,9 +184,13 @@ class Indexer:
             a = prepare(s.article)
             yield Job(Located(a, "(stored)", None), content_hash(a, self.embedder.name), True)
 
-    def _read(self, stream: Iterator[Located | Problem], summary: Summary) -> list[Located]:
+    def _read(self, window: list[Located | Problem], summary: Summary,
+              seen: "SeenIds") -> list[Located]:
+        """A window's articles, each id once. An id met again, in this window
+        or an earlier one, is a warning; the later article is the one kept
+        (an earlier window's is already written, and is replaced)."""
         by_id: dict[str, Located] = {}
-        for item in stream:
+        for item in window:
             if isinstance(item, Problem):
                 if item.skipped:
                     summary.skipped.append(item)
@@ -181,6 +204,12 @@ class Indexer:
                     item.path, item.line, f"id {item.article.id!r} also at "
                     f"{prev.path}:{prev.line or ''}; the later one is kept", fatal=False))
             by_id[item.article.id] = item
+        earlier = seen.add(list(by_id))
+        for article_id in earlier:
+            item = by_id[article_id]
+            summary.warnings.append(Problem(
+                item.path, item.line, f"id {article_id!r} was also read earlier in this run; "
+                f"the later one is kept", fatal=False))
         return list(by_id.values())
 
     def _process(self, todo: Iterable, total: int, summary: Summary,
@@ -218,7 +247,9 @@ class Indexer:
                 since_commit, last_commit = 0, self.clock()
             done += len(batch)
             if progress:
-                progress(done, max(total, done))
+                # Unchanged articles the input held count as done too.
+                seen = done + summary.unchanged
+                progress(seen, max(total, seen))
         with summary.timed("write"):
             store.commit()
 
@@ -271,6 +302,35 @@ class Indexer:
                                        vectors[first:first + n], self.embedder.name), job))
             first += n
         return out
+
+
+class SeenIds:
+    """The ids read so far in a run, as 8-byte digests in sorted blocks that
+    merge like a binary counter: 8 MB per million articles, and a window is
+    checked with a binary search per block (at most log2 of the windows)."""
+
+    def __init__(self):
+        self.blocks: list[np.ndarray] = []
+
+    def add(self, ids: list[str]) -> list[str]:
+        """Adds `ids` (distinct); returns those that were added before."""
+        if not ids:
+            return []
+        digests = np.array([_digest(i) for i in ids], dtype=np.uint64)
+        before = np.zeros(len(ids), dtype=bool)
+        for block in self.blocks:
+            at = np.searchsorted(block, digests).clip(max=len(block) - 1)
+            before |= block[at] == digests
+        self.blocks.append(np.sort(digests))
+        while len(self.blocks) > 1 and len(self.blocks[-1]) >= len(self.blocks[-2]):
+            last = self.blocks.pop()
+            self.blocks[-1] = np.sort(np.concatenate([self.blocks[-1], last]))
+        return [i for i, b in zip(ids, before.tolist()) if b]
+
+
+def _digest(article_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little")
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -170,6 +170,29 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Problem]:
             yield Problem(str(path), None, f"unsupported file type {path.suffix or '(none)'}")
 
 
+def count_articles(paths: Iterable[str | os.PathLike]) -> int:
+    """About how many articles `read_paths` will yield, for a progress bar's
+    ETA: a JSONL file's lines (counted in blocks, not parsed) and one for
+    every other file (a feed holds more, so the bar can run past it)."""
+    total = 0
+    for f in iter_files(paths):
+        if isinstance(f, Problem):
+            continue
+        if f.suffix.lower() not in JSONL:
+            total += 1
+            continue
+        try:
+            with _open_regular(f) as fh:
+                last = b"\n"
+                while block := fh.read(1 << 20):
+                    total += block.count(b"\n")
+                    last = block[-1:]
+                total += last != b"\n"
+        except (OSError, _NotRegular):
+            continue
+    return total
+
+
 def read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Located | Problem]:
     for f in iter_files(paths):
         if isinstance(f, Problem):
@@ -178,8 +201,9 @@ def read_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Located | Problem
         yield from read_file(f)
 
 
-def _read_regular(path: Path) -> bytes:
-    """The file's bytes; raises _NotRegular if it became a FIFO or device since it was listed.
+def _open_regular(path: Path):
+    """The file opened for reading bytes; raises _NotRegular if it became a
+    FIFO or device since it was listed.
 
     Opened without blocking, so a FIFO with no writer cannot hang the open."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -187,10 +211,10 @@ def _read_regular(path: Path) -> bytes:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise _NotRegular(mode)
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
-    finally:
+        return os.fdopen(fd, "rb")
+    except BaseException:
         os.close(fd)
+        raise
 
 
 class _NotRegular(Exception):
@@ -200,7 +224,7 @@ class _NotRegular(Exception):
 
 def read_file(path: Path) -> Iterator[Located | Problem]:
     try:
-        raw = _read_regular(path)
+        f = _open_regular(path)
     except _NotRegular as e:
         yield _not_regular(path, e.mode, named=True)
         return
@@ -210,10 +234,16 @@ def read_file(path: Path) -> Iterator[Located | Problem]:
     suffix = path.suffix.lower()
     reader = {**{s: read_txt for s in TXT}, **{s: read_jsonl for s in JSONL},
               **{s: read_html for s in HTML}, **{s: read_feed for s in FEED}}[suffix]
-    try:
-        yield from reader(raw, str(path))
-    except Exception as e:  # a reader bug or a parser crash must not stop the run
-        yield Problem(str(path), None, f"could not parse {suffix} file: {type(e).__name__}: {e}")
+    with f:
+        try:
+            # A JSONL file is read a line at a time (a million articles need
+            # not fit in memory); the other formats are one document each.
+            yield from reader(f if suffix in JSONL else f.read(), str(path))
+        except OSError as e:
+            yield Problem(str(path), None, f"cannot read: {e.strerror or e}")
+        except Exception as e:  # a reader bug or a parser crash must not stop the run
+            yield Problem(str(path), None,
+                          f"could not parse {suffix} file: {type(e).__name__}: {e}")
 
 
 # Control characters other than whitespace, and U+FFFD, the mark of bytes that did not decode.
@@ -268,8 +298,10 @@ def read_txt(raw: bytes, path: str) -> Iterator[Located | Problem]:
     yield from _finish(article, path, None)
 
 
-def read_jsonl(raw: bytes, path: str) -> Iterator[Located | Problem]:
-    for n, line in enumerate(raw.split(b"\n"), start=1):
+def read_jsonl(lines: Iterable[bytes], path: str) -> Iterator[Located | Problem]:
+    """`lines`: an open binary file, or any iterable of byte lines."""
+    for n, line in enumerate(lines, start=1):
+        line = line.rstrip(b"\n")
         if not line.strip():
             continue
         problems: list[Problem] = []
