@@ -78,7 +78,10 @@ def test_ids_found_per_mode(loaded):
 def test_filters(loaded):
     r = loaded.search(SearchRequest(countries=["HU"], size=50))
     assert r.total >= 2 and all("HU" in h.countries for h in r.hits)
+    # Modi is in the headline of s-017; the heatwave story s-007 quotes him once.
     r = loaded.search(SearchRequest(people=["Narendra Modi"], size=50))
+    assert {h.id for h in r.hits} == {"s-017"}
+    r = loaded.search(SearchRequest(people=["Narendra Modi"], size=50, scope="mentioned"))
     assert {h.id for h in r.hits} == {"s-007", "s-017"}
     r = loaded.search(SearchRequest(sources=["Sports Tonight"], size=50))
     assert {h.id for h in r.hits} == {"s-009", "s-010", "s-018"}
