@@ -336,8 +336,8 @@ def _scoped_doc(i: str, title: str, body: str, about: dict[str, bool], emb):
     (two-letter keys are countries)."""
     from archive.model import Article, Entity, IndexedArticle, Passage
 
-    ents = [Entity("country" if len(k) == 2 else "person", k, k, about=a, salience=2.0 if a else 0.5)
-            for k, a in about.items()]
+    ents = [Entity("country" if len(k) == 2 else "person", k, k, about=a,
+                   salience=2.0 if a else 0.5) for k, a in about.items()]
     a = Article(i, title, body, dt.date(2025, 3, 1), "Wire")
     return IndexedArticle(a, f"h-{i}", ents, [Passage(0, len(body))], emb.encode([body]),
                           emb.name)

@@ -62,8 +62,8 @@ def test_person_page_shows_the_histogram_lists_and_escapes_titles(client):
     r = client.get("/people/Angela%20Merkel")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "<title>Angela Merkel – News archive</title>" in html
-    assert 'href="/?person=Angela+Merkel&amp;from=2024-02-01&amp;to=2024-02-29&amp;scope=mentioned"' \
-        in html
+    assert ('href="/?person=Angela+Merkel&amp;from=2024-02-01&amp;to=2024-02-29'
+            '&amp;scope=mentioned"') in html
     assert 'class="bar h10"' in html and 'class="bar h5"' in html
     assert 'href="/people/Emmanuel%20Macron"' in html and 'href="/countries/FR"' in html
     assert "&lt;b&gt;Merkel&lt;/b&gt; visits Paris" in html and "<b>Merkel</b>" not in html
