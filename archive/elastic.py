@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
@@ -94,6 +95,7 @@ class ElasticStore(Store):
         self._created = False  # a build's own index (rebuild), made on first write
         self._written = 0  # articles this object wrote, for the rebuild's count check
         self._has_alias = False  # once the alias exists it always does: ask only until then
+        self._about_seen = False  # the alias's index has the about fields (see _has_about)
 
     # -- cluster and index management ----------------------------------------
     def _call(self, what: str, fn, *args, **kwargs):
@@ -180,8 +182,11 @@ class ElasticStore(Store):
             return []
         dims = int(np.asarray(docs[0].vectors).shape[-1])
         self._ensure_index(dims)
+        # An index made before the about fields existed refuses them (its
+        # mapping is strict); it gets them when compact() copies it.
+        about = self._target != self.alias or self._has_about()
         actions = [{"_op_type": "index", "_index": self._target, "_id": d.article.id,
-                    "_source": _source(d)} for d in docs]
+                    "_source": _source(d, about)} for d in docs]
         failures: list[WriteFailure] = []
 
         def run():
@@ -268,7 +273,8 @@ class ElasticStore(Store):
         # cluster may lack (the test distribution does). Elasticsearch 9 leaves
         # dense vectors out of _source unless asked: without them the copy
         # would answer keyword searches and nothing by meaning.
-        actions = ({"_op_type": "index", "_index": new, "_id": h["_id"], "_source": h["_source"]}
+        actions = ({"_op_type": "index", "_index": new, "_id": h["_id"],
+                    "_source": _with_about(h["_source"])}
                    for h in helpers.scan(self.writer, index=old, size=500,
                                          query={"query": {"match_all": {}},
                                                 "_source": {"exclude_vectors": False}}))
@@ -462,11 +468,31 @@ class ElasticStore(Store):
     def _reader(self) -> str | None:
         return self.alias if self._live() else None
 
+    def _has_about(self, index: str | None = None) -> bool:
+        """Whether the index has the about fields: one made before they
+        existed has only the mentions until `compact()` copies it."""
+        if self._about_seen:
+            return True
+        mapping = self._call("reading the mapping", self.es.indices.get_mapping,
+                             index=index or self.alias)
+        has = all("people_about" in m["mappings"].get("properties", {})
+                  for m in mapping.values())
+        self._about_seen = has and index is None  # a new index never loses them
+        return has
+
+    def _in_scope(self, req: SearchRequest) -> SearchRequest:
+        """In an index without about fields, every mention counts as about."""
+        if req.scope == "about" and not self._has_about():
+            return replace(req, scope="mentioned")
+        return req
+
     def _search(self, alias: str, req: SearchRequest, meaning) -> SearchResult:
-        return _Search(self, req, meaning).run()
+        result = _Search(self, self._in_scope(req), meaning).run()
+        result.request = req
+        return result
 
     def _iter_results(self, alias: str, req: SearchRequest, meaning, batch: int):
-        ranked = _Search(self, req, meaning).ranked_all()
+        ranked = _Search(self, self._in_scope(req), meaning).ranked_all()
         for lo in range(0, len(ranked), batch):
             page = ranked[lo:lo + batch]
             docs = self._call("fetching articles", self.es.mget, index=alias,
@@ -711,19 +737,32 @@ def _cosine(hit: dict) -> float:
     return 2 * float(hit["_score"] or 0.0) - 1
 
 
-def _source(d: IndexedArticle) -> dict:
+def _source(d: IndexedArticle, about: bool = True) -> dict:
     a = d.article
     vecs = np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1)
+    scoped = {"people_about": d.keys("people", "about"),
+              "countries_about": d.keys("countries", "about")} if about else {}
     return {
         "id": a.id, "title": a.title, "body": a.body,
         "published": a.published.isoformat() if a.published else None,
         "source": a.source, "url": a.url, "topic": a.topic,
         "people": [e.key for e in d.people], "countries": [e.key for e in d.countries],
+        **scoped,
         "content_hash": d.content_hash, "model": d.model,
         "entities": {"list": [e.to_dict() for e in d.entities]},
         "passages": [{"start": p.start, "end": p.end, "vector": v.tolist()}
                      for p, v in zip(d.passages, vecs)],
     }
+
+
+def _with_about(src: dict) -> dict:
+    """A document copied from an index made before the about fields, with
+    them, from the entities it keeps (each knows whether it is about)."""
+    if "people_about" not in src:
+        ents = [Entity.from_dict(e) for e in (src.get("entities") or {}).get("list", [])]
+        for field, kind in (("people_about", "person"), ("countries_about", "country")):
+            src[field] = [e.key for e in ents if e.kind == kind and e.about]
+    return src
 
 
 def _stored(src: dict) -> StoredArticle:

@@ -341,7 +341,8 @@ class EmbeddedStore(Store):
                 a.id, d.content_hash, to_day(a.published), a.source,
                 [p.key for p in d.people], [c.key for c in d.countries],
                 [p.start for p in d.passages], [p.end for p in d.passages],
-                np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1))
+                np.asarray(d.vectors, dtype=np.float32).reshape(len(d.passages), -1),
+                d.keys("people", "about"), d.keys("countries", "about"))
         return failures
 
     def delete(self, ids) -> int:
@@ -590,7 +591,8 @@ class _Plan:
         self.how = None
 
     def mask(self, skip: str | None = None) -> np.ndarray:
-        m = self.t.filter_mask(self.req.filters(), self.day_from, self.day_to, skip)
+        m = self.t.filter_mask(self.req.filters(), self.day_from, self.day_to, skip,
+                               self.req.scope)
         return m if self.allowed is None else m & self.allowed
 
     # -- the two sides -----------------------------------------------------
@@ -746,8 +748,8 @@ class _Plan:
 
         out = {}
         for name, column, selected, label in (
-                ("people", t.people, req.people, str),
-                ("countries", t.countries, req.countries, country_label),
+                ("people", t.column("people", req.scope), req.people, str),
+                ("countries", t.column("countries", req.scope), req.countries, country_label),
                 ("sources", t.sources, req.sources, str)):
             counts = column.top_counts(match_set(name), req.facet_size, selected)
             out[name] = facet_values(counts, selected, req.facet_size, label)

@@ -10,6 +10,17 @@ from archive.model import SearchRequest
 from archive.query import Query, Term
 
 FACET_FIELDS = {"people": "people", "countries": "countries", "sources": "source"}
+# People and countries are kept twice: every one an article mentions
+# (`people`), and those it is about (`people_about`), which facets and
+# filters use unless the request's scope is "mentioned".
+ABOUT_FIELDS = {"people": "people_about", "countries": "countries_about"}
+
+
+def facet_field(facet: str, scope: str = "about") -> str:
+    """The field a facet counts and filters on."""
+    if scope == "about" and facet in ABOUT_FIELDS:
+        return ABOUT_FIELDS[facet]
+    return FACET_FIELDS[facet]
 TEXT_FIELDS = ["title^2", "body"]
 
 
@@ -30,6 +41,8 @@ def mapping(dims: int, analyzer: str) -> dict:
             "topic": {"type": "keyword"},
             "people": {"type": "keyword"},
             "countries": {"type": "keyword"},
+            "people_about": {"type": "keyword"},
+            "countries_about": {"type": "keyword"},
             "content_hash": {"type": "keyword"},
             "model": {"type": "keyword"},
             "entities": {"type": "object", "enabled": False},
@@ -48,10 +61,10 @@ def mapping(dims: int, analyzer: str) -> dict:
 
 def filters(req: SearchRequest, skip: str | None = None) -> list[dict]:
     out = []
-    for facet, field in FACET_FIELDS.items():
+    for facet in FACET_FIELDS:
         values = getattr(req, facet)
         if values and facet != skip:
-            out.append({"terms": {field: values}})
+            out.append({"terms": {facet_field(facet, req.scope): values}})
     if skip != "months" and (req.date_from or req.date_to):
         rng = {}
         if req.date_from:
@@ -149,18 +162,19 @@ def matching(req: SearchRequest, query: Query, qvec, k: int, keyword: dict | Non
     return body
 
 
-def facet_aggs(facet: str, size: int) -> dict:
+def facet_aggs(facet: str, size: int, scope: str = "about") -> dict:
     if facet == "months":
         return {"months": {"date_histogram": {"field": "published", "calendar_interval": "month",
                                               "format": "yyyy-MM", "min_doc_count": 1}}}
-    return {facet: {"terms": {"field": FACET_FIELDS[facet], "size": size}}}
+    return {facet: {"terms": {"field": facet_field(facet, scope), "size": size}}}
 
 
 def facet_request(req: SearchRequest, query: Query, qvec, k: int, facet: str,
                   keyword: dict | None, min_similarity: float | None = None) -> dict:
     body = matching(req, query, qvec, k, keyword, skip=facet, min_similarity=min_similarity)
     body.update({"size": 0, "track_total_hits": False,
-                 "aggs": facet_aggs(facet, max(req.facet_size, len(getattr(req, facet, [])) + 1))})
+                 "aggs": facet_aggs(facet, max(req.facet_size, len(getattr(req, facet, [])) + 1),
+                                    req.scope)})
     return body
 
 

@@ -11,6 +11,9 @@ from dataclasses import asdict, dataclass, field
 
 MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "newest")
+# What the people and countries facets and filters count: the entities an
+# article is *about* (Entity.about), or every one it mentions.
+SCOPES = ("about", "mentioned")
 MAX_SIZE = 100
 
 
@@ -84,6 +87,12 @@ class IndexedArticle:
     def countries(self) -> list[Entity]:
         return [e for e in self.entities if e.kind == "country"]
 
+    def keys(self, facet: str, scope: str) -> list[str]:
+        """The keys of `facet` ("people" or "countries") in `scope`."""
+        kind = "person" if facet == "people" else "country"
+        return [e.key for e in self.entities
+                if e.kind == kind and (scope == "mentioned" or e.about)]
+
 
 @dataclass
 class SearchRequest:
@@ -99,8 +108,13 @@ class SearchRequest:
     facet_size: int = 10
     facets: bool = True  # False skips facet counting (evaluation, API clients that need none)
     sort: str = "relevance"  # or "newest": the same matches, newest first
+    # "about": people and countries facets and filters count the articles
+    # about them; "mentioned": every article that names them.
+    scope: str = "about"
 
     def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {self.scope!r}")
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         if self.sort not in SORTS:

@@ -62,7 +62,11 @@ import numpy as np
 
 from archive.table import NO_DAY, Multi, Row, _one_blas_thread, article_key
 
-FACETS = ("people", "countries", "sources")
+FACETS = ("people", "countries", "sources", "people_about", "countries_about")
+# The "about" columns of an entity facet, and the mentions column a segment
+# written before they existed reads in their place (such a segment counts
+# every mention as "about" until a merge rewrites it with both).
+ABOUT = {"people_about": "people", "countries_about": "countries"}
 MERGE_WIDTH = 4  # segments of one size tier merged into one
 TIER_BASE = 1000  # rows in a tier-0 segment (about one commit's worth)
 
@@ -200,6 +204,9 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
 def _facet_values(row: Row, facet: str) -> list[str]:
     if facet == "sources":
         return [row.source] if row.source else []
+    if facet in ABOUT:
+        about = getattr(row, facet)
+        return about if about is not None else getattr(row, ABOUT[facet])
     return row.people if facet == "people" else row.countries
 
 
@@ -224,17 +231,27 @@ class Segment:
     def _map(self, column: str) -> np.ndarray:
         # The layout in meta.json spares parsing each file's .npy header: with
         # 18 columns a segment, header parsing was a third of a commit.
+        column = self._stored(column)
         dtype, shape, offset = self.meta["layout"][column]
         if not math.prod(shape):
             return np.zeros(shape, dtype=dtype)
         return np.memmap(self.path / f"{column}.npy", dtype=dtype, mode="r", offset=offset,
                          shape=tuple(shape))
 
+    def _stored(self, column: str) -> str:
+        """The column's own file, or for a segment without "about" columns the
+        mentions column that stands in for it."""
+        if column in self.meta["layout"]:
+            return column
+        facet, _, part = column.rpartition("_")
+        return f"{ABOUT[facet]}_{part}" if facet in ABOUT else column
+
     def __getitem__(self, column: str) -> np.ndarray:
         return self._cols[column]
 
     def vocab(self, facet: str) -> list[str]:
-        return self.meta["vocab"][facet]
+        vocab = self.meta["vocab"]
+        return vocab[facet] if facet in vocab else vocab[ABOUT[facet]]
 
 
 @dataclass
@@ -322,6 +339,19 @@ class SegmentedTable:
         return _combined(self.segments, "sources")
 
     @cached_property
+    def people_about(self) -> Multi:
+        return _combined(self.segments, "people_about")
+
+    @cached_property
+    def countries_about(self) -> Multi:
+        return _combined(self.segments, "countries_about")
+
+    def column(self, facet: str, scope: str = "about") -> Multi:
+        """A filterable facet's column: people and countries in `scope`."""
+        about = f"{facet}_about"
+        return getattr(self, about if scope == "about" and about in ABOUT else facet)
+
+    @cached_property
     def months(self) -> Multi:
         return _months(self.days)
 
@@ -377,13 +407,15 @@ class SegmentedTable:
 
     # -- search ----------------------------------------------------------
     def filter_mask(self, filters: dict[str, list[str]], day_from: int | None,
-                    day_to: int | None, skip: str | None = None) -> np.ndarray:
+                    day_to: int | None, skip: str | None = None,
+                    scope: str = "about") -> np.ndarray:
         """Live rows passing every filter but `skip` (a facet's own filter is
-        left out when counting that facet: multi-select)."""
+        left out when counting that facet: multi-select); people and
+        countries filters match in `scope`."""
         mask = self.live.copy()
-        for name in FACETS:
+        for name in ("people", "countries", "sources"):
             if filters.get(name) and name != skip:
-                mask &= getattr(self, name).mask(filters[name], self.n)
+                mask &= self.column(name, scope).mask(filters[name], self.n)
         if skip != "months" and (day_from is not None or day_to is not None):
             has = self.days != NO_DAY
             if day_from is not None:

@@ -47,6 +47,10 @@ class Row:
     starts: list[int]
     ends: list[int]
     vectors: np.ndarray
+    # The people and countries the article is about; None (a row from a store
+    # written before they were kept) stands for all of those it mentions.
+    people_about: list[str] | None = None
+    countries_about: list[str] | None = None
 
 
 class Multi:

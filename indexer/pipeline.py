@@ -264,7 +264,8 @@ class Indexer:
 
         if ents is not None:
             self.names.add(ents)
-            ents = [self.names.resolve(e, job.loc.article.title, job.loc.article.body)
+            ents = [_scored(self.names.resolve(e, job.loc.article.title, job.loc.article.body),
+                            job.loc.article)
                     for e, job in zip(ents, batch)]
         ready: list[Job] = []
         texts: list[str] = []
@@ -273,8 +274,9 @@ class Indexer:
             try:
                 with summary.timed("ner"):
                     job.entities = ents[j] if ents is not None else \
-                        self.names.resolve(self.extractor.extract(a.title, a.body, a.published),
-                                           a.title, a.body)
+                        _scored(self.names.resolve(self.extractor.extract(a.title, a.body,
+                                                                          a.published),
+                                                   a.title, a.body), a)
                 with summary.timed("chunk"):
                     job.passages = passages_mod.split(a.body, self.embedder.max_tokens,
                                                       count=self.embedder.count_tokens)
@@ -331,6 +333,21 @@ class SeenIds:
 def _digest(article_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"),
                                           digest_size=8).digest(), "little")
+
+
+def _scored(entities: list[Entity], a: Article) -> list[Entity]:
+    """Salience and "about" for the entities the store gets. The names book
+    rebuilds each entity (a bare name joined to its owner, a known name
+    found again) without them, which left every entity "about" at 1.0 and
+    the facets counting every mention; scored here on the merged mentions."""
+    from indexer import entities as ent
+
+    texts = {"title": a.title, "body": a.body}
+    lead, line = ent._lead_end(a.body), ent.dateline(a.body)
+    for e in entities:
+        e.salience = ent.salience(e, texts, lead, line)
+        e.about = e.salience >= ent.about_min()
+    return entities
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

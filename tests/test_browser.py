@@ -150,3 +150,29 @@ def test_phone_width_and_screenshot(server, browser, tmp_path):
     pg.screenshot(path=str(out))
     ctx.close()
     assert out.stat().st_size > 10_000
+
+
+def test_switching_to_mentioned_then_a_country_then_back(server, page):
+    """Search, count every mention instead of what stories are about, pick
+    Russia, and go Back twice: each step's counts and URL come back."""
+    page.goto(server + "/?q=Russia")
+    russia = ".facet-countries a:has-text('Russia')"
+    about = int(page.locator(russia).locator(".n").inner_text())
+    page.click(".facet-scope a:has-text('Mentioned')")
+    page.wait_for_selector(".facet-scope strong:has-text('Mentioned')", timeout=10000)
+    assert "scope=mentioned" in page.url and "q=Russia" in page.url
+    mentioned = int(page.locator(russia).locator(".n").inner_text())
+    assert mentioned > about
+    page.locator(russia).first.click()
+    page.wait_for_selector(".chip-country", timeout=10000)
+    assert "country=RU" in page.url and "scope=mentioned" in page.url
+    assert f"of {mentioned} article" in page.locator(".count").inner_text()
+    page.go_back()
+    page.wait_for_function("!location.search.includes('country=')", timeout=10000)
+    page.wait_for_selector(".facet-scope strong:has-text('Mentioned')", timeout=10000)
+    assert int(page.locator(russia).locator(".n").inner_text()) == mentioned
+    page.go_back()
+    page.wait_for_function("!location.search.includes('scope=')", timeout=10000)
+    page.wait_for_selector(".facet-scope strong:has-text('About')", timeout=10000)
+    assert int(page.locator(russia).locator(".n").inner_text()) == about
+    assert page.errors == []

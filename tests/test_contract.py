@@ -78,7 +78,10 @@ def test_ids_found_per_mode(loaded):
 def test_filters(loaded):
     r = loaded.search(SearchRequest(countries=["HU"], size=50))
     assert r.total >= 2 and all("HU" in h.countries for h in r.hits)
+    # Modi is in the headline of s-017; the heatwave story s-007 quotes him once.
     r = loaded.search(SearchRequest(people=["Narendra Modi"], size=50))
+    assert {h.id for h in r.hits} == {"s-017"}
+    r = loaded.search(SearchRequest(people=["Narendra Modi"], size=50, scope="mentioned"))
     assert {h.id for h in r.hits} == {"s-007", "s-017"}
     r = loaded.search(SearchRequest(sources=["Sports Tonight"], size=50))
     assert {h.id for h in r.hits} == {"s-009", "s-010", "s-018"}
@@ -325,3 +328,97 @@ def test_a_takedown_by_source_removes_all_its_articles(
     assert r.total == 22 - sports.total
     assert "Sports Tonight" not in {v.value for v in r.facets["sources"]}
     assert list(store.ids_from_source("Sports Tonight")) == []
+
+
+# -- about vs mentioned -------------------------------------------------------
+def _scoped_doc(i: str, title: str, body: str, about: dict[str, bool], emb):
+    """An article with its entities given: key -> whether it is about it
+    (two-letter keys are countries)."""
+    from archive.model import Article, Entity, IndexedArticle, Passage
+
+    ents = [Entity("country" if len(k) == 2 else "person", k, k, about=a,
+                   salience=2.0 if a else 0.5) for k, a in about.items()]
+    a = Article(i, title, body, dt.date(2025, 3, 1), "Wire")
+    return IndexedArticle(a, f"h-{i}", ents, [Passage(0, len(body))], emb.encode([body]),
+                          emb.name)
+
+
+def _scoped_corpus(emb):
+    return [
+        # France's story, naming Germany once in passing.
+        _scoped_doc("fr", "France raises pensions", "PARIS - France raised pensions. "
+                    "Germany did so last year.", {"FR": True, "DE": False,
+                                                  "Ada Lovelace": True,
+                                                  "Grace Hopper": False}, emb),
+        _scoped_doc("de", "Germany cuts taxes", "BERLIN - Germany cut taxes.",
+                    {"DE": True, "Grace Hopper": True}, emb),
+    ]
+
+
+# scope -> what the Germany and Grace Hopper facets count and filters match
+SCOPED = [
+    ("about", {"DE": 1, "FR": 1}, {"de"}, {"de"}),
+    ("mentioned", {"DE": 2, "FR": 1}, {"fr", "de"}, {"fr", "de"}),
+]
+
+
+@pytest.mark.parametrize("scope,countries,by_country,by_person", SCOPED)
+def test_facets_and_filters_count_about_or_every_mention(
+        store_factory, hash_embedder, scope, countries, by_country, by_person):
+    store = store_factory(hash_embedder)
+    store.write(_scoped_corpus(hash_embedder))
+    store.commit()
+    r = store.search(SearchRequest(scope=scope))
+    assert {v.value: v.count for v in r.facets["countries"]} == countries
+    assert {v.value: v.count for v in r.facets["people"]}["Grace Hopper"] == len(by_person)
+    assert r.request.scope == scope
+    for req, want in ((SearchRequest(countries=["DE"], scope=scope), by_country),
+                      (SearchRequest(people=["Grace Hopper"], scope=scope), by_person),
+                      (SearchRequest("pensions taxes", mode="hybrid", countries=["DE"],
+                                     scope=scope), by_country)):
+        r = store.search(req)
+        assert set(ids(r)) == want and r.total == len(want), req
+    # Every mention stays marked in the text, whichever scope counts.
+    fr = store.get("fr")
+    assert {e.key for e in fr.entities} == {"FR", "DE", "Ada Lovelace", "Grace Hopper"}
+    assert not next(e for e in fr.entities if e.key == "DE").about
+
+
+def test_a_store_written_before_about_was_kept_counts_its_mentions(
+        kind, store_factory, hash_embedder, monkeypatch):
+    """An archive from before: still opens, its facets count every mention
+    (as they did) in either scope, and new articles can be added; an
+    Elasticsearch archive gets its about fields from the stored entities
+    when compacted."""
+    import archive.esquery as esquery
+    import archive.segments as segments
+
+    new_mapping = esquery.mapping
+    with monkeypatch.context() as m:
+        m.setattr(segments, "FACETS", ("people", "countries", "sources"))
+        m.setattr(segments, "COLUMNS", tuple(c for c in segments.COLUMNS if "_about" not in c))
+
+        def old_mapping(dims, analyzer):
+            out = new_mapping(dims, analyzer)
+            for field in ("people_about", "countries_about"):
+                del out["properties"][field]
+            return out
+
+        m.setattr(esquery, "mapping", old_mapping)
+        store = store_factory(hash_embedder)
+        store.write(_scoped_corpus(hash_embedder)[:1])
+        store.commit()
+    if kind == "embedded":
+        store.close()
+        store = store_factory(hash_embedder)
+    counts = lambda scope: {v.value: v.count for v in  # noqa: E731
+                            store.search(SearchRequest(scope=scope)).facets["countries"]}
+    assert counts("about") == counts("mentioned") == {"FR": 1, "DE": 1}
+    store.write(_scoped_corpus(hash_embedder)[1:])
+    store.commit()
+    assert counts("mentioned") == {"FR": 1, "DE": 2}
+    assert counts("about") == {"FR": 1, "DE": 2}, "the old article still counts its mentions"
+    store.compact()
+    assert counts("mentioned") == {"FR": 1, "DE": 2}
+    if kind == "elasticsearch":
+        assert counts("about") == {"FR": 1, "DE": 1}

@@ -39,14 +39,14 @@ def test_person_json_counts_months_and_who_is_named_with_them(client):
     assert [(b["month"], b["count"]) for b in e["months"]["bars"]] == \
         [("2024-01", 1), ("2024-02", 2), ("2024-03", 1)]
     feb = e["months"]["bars"][1]
-    assert feb["url"] == "/?person=Angela+Merkel&from=2024-02-01&to=2024-02-29"
+    assert feb["url"] == "/?person=Angela+Merkel&from=2024-02-01&to=2024-02-29&scope=mentioned"
     people = {p["key"]: p["count"] for p in e["with"]["people"]}
     assert people == {"Emmanuel Macron": 2, "Mario Draghi": 1}, "herself left out"
     countries = {c["key"]: c["count"] for c in e["with"]["countries"]}
     assert countries["DE"] == 4 and countries["FR"] == 2 and "KE" not in countries
     macron = next(p for p in e["with"]["people"] if p["key"] == "Emmanuel Macron")
     assert macron["page_url"] == "/people/Emmanuel%20Macron"
-    assert macron["both_url"] == "/?person=Angela+Merkel&person=Emmanuel+Macron"
+    assert macron["both_url"] == "/?person=Angela+Merkel&person=Emmanuel+Macron&scope=mentioned"
     assert [a["id"] for a in e["newest"]] == ["m-4", "m-3", "m-2", "m-1"]
     assert {a["id"] for a in e["relevant"]} == {"m-1", "m-2", "m-3", "m-4"}
 
@@ -62,11 +62,12 @@ def test_person_page_shows_the_histogram_lists_and_escapes_titles(client):
     r = client.get("/people/Angela%20Merkel")
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "<title>Angela Merkel – News archive</title>" in html
-    assert 'href="/?person=Angela+Merkel&amp;from=2024-02-01&amp;to=2024-02-29"' in html
+    assert ('href="/?person=Angela+Merkel&amp;from=2024-02-01&amp;to=2024-02-29'
+            '&amp;scope=mentioned"') in html
     assert 'class="bar h10"' in html and 'class="bar h5"' in html
     assert 'href="/people/Emmanuel%20Macron"' in html and 'href="/countries/FR"' in html
     assert "&lt;b&gt;Merkel&lt;/b&gt; visits Paris" in html and "<b>Merkel</b>" not in html
-    assert 'href="/?person=Angela+Merkel">4 articles</a>' in html
+    assert 'href="/?person=Angela+Merkel&amp;scope=mentioned">4 articles</a>' in html
 
 
 def test_an_htmx_request_gets_the_content_alone(client):
@@ -83,7 +84,8 @@ def test_country_page_and_json(client):
     assert {c["key"]: c["count"] for c in e["with"]["countries"]} == {"DE": 2, "CN": 1}
     assert e["newest"][0]["id"] == "m-5"
     html = client.get("/countries/FR").get_data(as_text=True)
-    assert "France (FR)" in html and 'href="/?country=FR&amp;from=2024-03-01&amp;to=2024-03-31"' in html
+    assert "France (FR)" in html
+    assert 'href="/?country=FR&amp;from=2024-03-01&amp;to=2024-03-31&amp;scope=mentioned"' in html
 
 
 def test_other_spellings_redirect_to_the_one_address(client):
@@ -165,3 +167,19 @@ def test_often_mentioned_with_opens_the_pages_and_offers_the_filter(client):
                        related)
     searches = re.findall(r'class="filter-link" href="(/\?(?:person|country)=[^"]+)"', related)
     assert pages and len(pages) == len(searches)
+
+
+@pytest.mark.parametrize("url,param", [("/api/people/Angela%20Merkel", "person=Angela+Merkel"),
+                                       ("/api/countries/DE", "country=DE"),
+                                       ("/api/countries/CN", "country=CN")])
+def test_a_page_counts_every_article_naming_it_and_links_those_about_it(client, url, param):
+    """The page is about every article that names the entity; how many are
+    about it is the search's default scope, one link away."""
+    e = client.get(url).get_json()
+    assert e["search_url"] == f"/?{param}&scope=mentioned"
+    assert e["about_url"] == f"/?{param}"
+    named = client.get(f"/api/search?{param}&scope=mentioned").get_json()["total"]
+    about = client.get(f"/api/search?{param}").get_json()["total"]
+    assert (e["total"], e["about_total"]) == (named, about) and about <= named
+    html = client.get(url.replace("/api", "")).get_data(as_text=True)
+    assert "Counts on this page are of every article that names" in html

@@ -11,26 +11,44 @@ REQ = SearchRequest("peace talks", mode="hybrid", people=["Donald Trump"],
                     countries=["UA", "RU"], date_from=dt.date(2025, 1, 1))
 
 
-def test_filters_or_within_a_facet_and_across_facets():
-    assert esquery.filters(REQ) == [
-        {"terms": {"people": ["Donald Trump"]}},
-        {"terms": {"countries": ["UA", "RU"]}},
+# scope -> (people field, countries field): "about" by default.
+SCOPE_FIELDS = [("about", "people_about", "countries_about"),
+                ("mentioned", "people", "countries")]
+
+
+@pytest.mark.parametrize("scope,people,countries", SCOPE_FIELDS)
+def test_filters_or_within_a_facet_and_across_facets(scope, people, countries):
+    req = SearchRequest(REQ.q, people=REQ.people, countries=REQ.countries,
+                        date_from=REQ.date_from, sources=["Reuters"], scope=scope)
+    assert esquery.filters(req) == [
+        {"terms": {people: ["Donald Trump"]}},
+        {"terms": {countries: ["UA", "RU"]}},
+        {"terms": {"source": ["Reuters"]}},
         {"range": {"published": {"gte": "2025-01-01"}}},
     ]
 
 
-def test_a_facet_is_counted_without_its_own_filter():
-    kw = esquery.text_query(parse(REQ.q))
-    body = esquery.facet_request(REQ, parse(REQ.q), [0.1, 0.2], 100, "countries", kw, 0.1)
+@pytest.mark.parametrize("scope,people,countries", SCOPE_FIELDS)
+def test_a_facet_is_counted_without_its_own_filter(scope, people, countries):
+    req = SearchRequest(REQ.q, people=REQ.people, countries=REQ.countries,
+                        date_from=REQ.date_from, scope=scope)
+    kw = esquery.text_query(parse(req.q))
+    body = esquery.facet_request(req, parse(req.q), [0.1, 0.2], 100, "countries", kw, 0.1)
     flt = body["query"]["bool"]["filter"]
-    assert {"terms": {"countries": ["UA", "RU"]}} not in flt
-    assert {"terms": {"people": ["Donald Trump"]}} in flt
+    assert {"terms": {countries: ["UA", "RU"]}} not in flt
+    assert {"terms": {people: ["Donald Trump"]}} in flt
     assert body["knn"]["filter"]["bool"]["filter"] == flt, "kNN pre-filtered the same way"
-    assert body["aggs"]["countries"]["terms"]["field"] == "countries"
+    assert body["aggs"]["countries"]["terms"]["field"] == countries
     assert body["size"] == 0
-    months = esquery.facet_request(REQ, parse(REQ.q), [0.1], 100, "months", kw, None)
+    months = esquery.facet_request(req, parse(req.q), [0.1], 100, "months", kw, None)
     assert not any("range" in f for f in months["query"]["bool"]["filter"])
     assert months["aggs"]["months"]["date_histogram"]["calendar_interval"] == "month"
+
+
+def test_the_default_scope_is_about():
+    assert SearchRequest().scope == "about"
+    with pytest.raises(ValueError):
+        SearchRequest(scope="everything")
 
 
 def test_modes_select_query_knn_or_both():
@@ -93,6 +111,8 @@ def test_mapping_nests_passages_with_a_cosine_vector():
     assert m["properties"]["passages"]["type"] == "nested"
     assert vec == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine"}
     assert m["properties"]["people"]["type"] == "keyword"
+    for field in ("people_about", "countries_about"):
+        assert m["properties"][field]["type"] == "keyword"
     assert m["properties"]["title"]["analyzer"] == "standard"
 
 

@@ -62,3 +62,41 @@ def test_csp_header_and_escaping(client):
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert b"<script>alert(1)</script>" not in r.data
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in r.data
+
+
+def _counts(data, facet):
+    return {v["value"]: v["count"] for f in data["facets"] if f["name"] == facet
+            for v in f["results"]}
+
+
+def test_facets_count_what_articles_are_about_and_switch_to_mentioned(client):
+    """Russia is named in more sample stories than are about it; the default
+    counts the stories about it, `scope=mentioned` every one naming it, and
+    each scope's filter shows exactly the articles its facet counted."""
+    about = client.get("/api/search?more=countries").get_json()
+    mentioned = client.get("/api/search?scope=mentioned&more=countries").get_json()
+    assert about["scope"] == "about" and mentioned["scope"] == "mentioned"
+    ru = _counts(about, "countries")["RU"], _counts(mentioned, "countries")["RU"]
+    assert 0 < ru[0] < ru[1]
+    people = next(f for f in mentioned["facets"] if f["name"] == "people")
+    assert people["scope"] == "mentioned"
+    assert all("scope=mentioned" in v["toggle_url"] for v in people["results"])
+    only_about = client.get("/api/search?country=RU&size=50").get_json()
+    every = client.get("/api/search?country=RU&size=50&scope=mentioned").get_json()
+    assert (only_about["total"], every["total"]) == ru
+    passing = {h["id"] for h in every["hits"]} - {h["id"] for h in only_about["hits"]}
+    assert passing, "some stories name Russia only in passing"
+    # Such a story still marks every mention of Russia in its text.
+    article = client.get(f"/articles/{sorted(passing)[0]}").get_data(as_text=True)
+    assert 'title="Country: Russia (RU)' in article
+
+
+def test_the_scope_rides_along_in_every_link(client):
+    html = client.get("/?q=Putin&scope=mentioned").get_data(as_text=True)
+    assert '<strong aria-current="true">Mentioned</strong>' in html
+    assert '<a href="/?q=Putin" hx-get="/?q=Putin">About</a>' in html
+    for link in ('href="/?q=Putin&amp;country=RU&amp;scope=mentioned"',
+                 '<input type="hidden" name="scope" value="mentioned">'):
+        assert link in html
+    assert client.get("/?scope=everything").status_code == 200
+    assert "Unknown scope" in client.get("/api/search?scope=everything").get_json()["warnings"][0]

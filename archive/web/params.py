@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from archive.model import MAX_SIZE, MODES, SORTS, SearchRequest
+from archive.model import MAX_SIZE, MODES, SCOPES, SORTS, SearchRequest
 
 MAX_QUERY = 5000  # a pasted article; the query layer reads long text as a known-item search
 # The most matches a search pages through, on both stores (Elasticsearch's
@@ -52,6 +52,11 @@ def parse(args: MultiDict, max_size: int = PAGE_MAX_SIZE) -> tuple[SearchRequest
     if sort not in SORTS:
         warnings.append(f"Unknown sort {sort[:20]!r}; sorted by relevance.")
         sort = "relevance"
+    scope = args.get("scope", "about") or "about"
+    if scope not in SCOPES:
+        warnings.append(f"Unknown scope {scope[:20]!r}; counted the articles about each "
+                        "person and country.")
+        scope = "about"
     page = _int(args.get("page"), 1, 1, 10 ** 9)
     size = _int(args.get("size"), PAGE_SIZE, 1, 10 ** 9)
     if size > max_size:
@@ -69,7 +74,7 @@ def parse(args: MultiDict, max_size: int = PAGE_MAX_SIZE) -> tuple[SearchRequest
         date_from, date_to = date_to, date_from
     more = args.get("more")
     req = SearchRequest(
-        q=q, mode=mode, sort=sort,
+        q=q, mode=mode, sort=sort, scope=scope,
         people=_values(args, "person"), countries=_values(args, "country"),
         sources=_values(args, "source"), date_from=date_from, date_to=date_to,
         page=page, size=min(size, MAX_SIZE),
@@ -103,6 +108,7 @@ def to_args(req: SearchRequest, **changes) -> list[tuple[str, str]]:
         "from": req.date_from.isoformat() if req.date_from else None,
         "to": req.date_to.isoformat() if req.date_to else None,
         "sort": req.sort if req.sort != "relevance" else None,
+        "scope": req.scope if req.scope != "about" else None,
         "size": req.size if req.size != PAGE_SIZE else None,
         "page": req.page if req.page > 1 else None,
         "more": None,

@@ -17,6 +17,12 @@ from archive.web import params
 
 FACET_TITLES = {"people": "People", "countries": "Countries", "sources": "Sources",
                 "months": "Published"}
+SCOPE_TITLES = {"about": "About", "mentioned": "Mentioned"}
+SCOPE_HINTS = {
+    "about": "Articles about each one: named in the headline or dateline, early in the "
+             "story or several times.",
+    "mentioned": "Every article that names each one, even once in passing.",
+}
 ENTITY_KIND = {"people": "person", "countries": "country"}
 
 
@@ -74,6 +80,8 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
         shown = values if expanded else _top(values, params.FACET_SIZE)
         out.append({
             "name": name, "title": FACET_TITLES[name],
+            # What the people and countries counts mean, and the links that switch it.
+            **(scope(req, base) if name in ENTITY_KIND else {}),
             "results": [{
                 "value": v.value, "label": v.label, "count": v.count, "selected": v.selected,
                 "toggle_url": base + "?" + _qs(params.toggle(req, name, v.value)),
@@ -98,6 +106,16 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
         } for v in months],
     })
     return out
+
+
+def scope(req: SearchRequest, base: str = "/") -> dict:
+    """The scope the entity facets and filters count in, and a link to each
+    scope (the same search, filters kept, back on page 1)."""
+    return {"scope": req.scope, "scope_hint": SCOPE_HINTS[req.scope],
+            "scopes": [{"value": s, "title": SCOPE_TITLES[s], "selected": s == req.scope,
+                        "url": params.url(base, req, scope=s if s != "about" else None,
+                                          page=None)}
+                       for s in SCOPE_TITLES]}
 
 
 def month_label(month: str) -> str:

@@ -36,11 +36,15 @@ def country(store, code: str) -> dict | None:
 def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
     """None when no article mentions the entity."""
     facet = FACET[kind]
-    only = SearchRequest(**{facet: [key]})
+    # The page is about every article that names the entity (the search's
+    # "mentioned" scope); how many of them are about it is a link beside.
+    only = SearchRequest(**{facet: [key]}, scope="mentioned")
     newest = store.search(replace(only, sort="newest", size=MAX_SIZE, facet_size=RELATED + 1))
     if not newest.total:
         return None
     relevant = store.search(replace(only, q=q, mode="keyword", size=ARTICLES, facets=False))
+    about = replace(only, scope="about")
+    about_total = store.search(replace(about, size=1, facets=False)).total
     # A facet's counts leave out its own filter (so a reader can widen a
     # choice), so the people facet of a search for one person counts the
     # whole archive. The other kind comes from its facet, over every match;
@@ -51,6 +55,7 @@ def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
     return {
         "kind": kind, "key": key, "label": label, "total": newest.total,
         "search_url": params.url("/", only),
+        "about_total": about_total, "about_url": params.url("/", about),
         "page_url": present.page_url(kind, key),
         "months": _months(newest, only),
         "with": together,

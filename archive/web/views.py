@@ -113,6 +113,8 @@ def api_search():
     req, result, notes, _ = _search(max_size=MAX_SIZE)
     data = result.to_dict()
     data["facets"] = present.facets(result, params.more(request.args), base="/api/search")
+    # "about" or "mentioned": what the people and countries facets counted.
+    data["scope"] = req.scope
     if notes:
         data["candidates"] = notes
     return jsonify(data)
@@ -278,7 +280,7 @@ def _related(store, s) -> dict:
     own = {e.key for e in s.entities}
     if not people:
         return {"people": [], "countries": []}
-    result = store.search(SearchRequest(people=people, size=50))
+    result = store.search(SearchRequest(people=people, size=50, scope="mentioned"))
     counts = {"people": Counter(), "countries": Counter()}
     for h in result.hits:
         if h.id == s.article.id:
