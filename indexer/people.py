@@ -353,14 +353,43 @@ def _ever_not_a_person(labels: Counter | None) -> bool:
     return bool(labels) and any(lab != "PERSON" for lab in labels)
 
 
+# A league table row: a name and six or more figures to the end of the line
+# (played, won, drawn, lost, goals for and against, points). A player's row
+# has fewer: a golfer's four rounds and a total.
+_STANDINGS_AFTER = re.compile(r"(?: [-+]?\d+(?:\.\d+)?){6,}\s*$")
+# A results row: "Widzew Lodz 3 Ruch Chorzow 0", a name and a score twice,
+# maybe the half-time score or the scorers in brackets after it.
+_RESULT_ROW = re.compile(r"[A-Z][\w.'’-]*(?: [A-Za-z][\w.'’-]*){0,3} \d{1,3} "
+                         r"[A-Z][\w.'’-]*(?: [A-Za-z][\w.'’-]*){0,3} \d{1,3}(?: \(.*\))? ?\.?")
+
+
+def _team_row(text: str, sp: _Span, surnames: set[str]) -> bool:
+    """A name that is a team by the row it stands in: a league table row or a
+    results row (teams score goals; people in a results list have a country
+    or a time after them, not a bare score before another name). A player's
+    averages row has as many figures as a league table's, so a row that
+    opens with a given name ("Mike Atherton") or a surname the article
+    spells out in full elsewhere stays."""
+    start = text.rfind("\n", 0, sp.start) + 1
+    end = text.find("\n", sp.end)
+    end = len(text) if end < 0 else end
+    if start == sp.start and _STANDINGS_AFTER.fullmatch(text, sp.end, end):
+        return not (_is_given_name(sp.text.split()[0]) or sp.text in surnames)
+    return bool(_RESULT_ROW.fullmatch(text, start, end))
+
+
 def _off_tables(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
     """Rows of figures name things, not people ("Avg shrs 9.8 mln vs 9.7 mln",
     "Bonny Light 18.50 dlrs"). Results tables do name people, so a name on a
     table line stays when it has the shape of a full name: two words or
-    more, at least one of them not an English dictionary word."""
+    more, at least one of them not an English dictionary word; and is not a
+    team by its row (league tables, match results)."""
     words = None
     out = []
+    surnames = {sp.text.split()[-1] for sp in spans if " " in sp.text}
     for sp in spans:
+        if _team_row(texts[sp.field], sp, surnames):
+            continue
         if unwrap.in_table(texts[sp.field], sp.start):
             words = words or _dictionary()
             parts = [w.strip(".").lower() for w in sp.text.split()]
