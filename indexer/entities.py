@@ -432,7 +432,8 @@ class NameBook:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
                 ranked = self.owners(key)
-                if not ranked and not people.is_mononym(key):
+                if not ranked and not people.is_mononym(key) and \
+                        not people.named_alone(e.mentions, {"title": title, "body": body}):
                     continue
                 key = self._clear_owner(ranked) or key
             elif e.kind == "person":

@@ -125,6 +125,35 @@ def is_mononym(name: str) -> bool:
     return name.lower() in MONONYMS
 
 
+# Forms of address written right before a name: "Prince Rainier", "Prime
+# Minister Hariri", "Mr Volkov". After one of these a lone word is a person
+# as surely as a full name is.
+HONORIFICS = {
+    "mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "king", "queen", "prince",
+    "princess", "pope", "president", "minister", "premier", "chancellor", "speaker",
+    "senator", "sen", "governor", "gov", "mayor", "judge", "cardinal", "archbishop", "bishop",
+    "patriarch", "ayatollah", "sheikh", "emir", "sultan", "general", "gen", "colonel", "col",
+}
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.? $")
+# A goal scorer in a match report: "( Keller 90th )", "Debbah 39th ,".
+_SCORER_MINUTE = re.compile(r" \d{1,3}(?:st|nd|rd|th)\b(?: min(?:ute)?\b)?")
+
+
+def named_alone(mentions, texts: dict[str, str]) -> bool:
+    """Whether a one-word name is a person by how the article writes it: after
+    a form of address ("Prince Rainier"), or as a goal scorer with the minute
+    ("Keller 90th"). Such a name stays a person even when no full name in the
+    article or the archive ends with it."""
+    for m in mentions:
+        text = texts.get(m.field, "")
+        before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start)
+        if before and before.group(1).lower() in HONORIFICS:
+            return True
+        if _SCORER_MINUTE.match(text, m.end) and "(" in text[max(0, m.start - 80):m.start]:
+            return True
+    return False
+
+
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
 
 

@@ -96,3 +96,27 @@ def test_the_archive_knows_a_nickname_by_its_usual_spelling():
     # Order never decides: with equal counts the alphabetically first spelling wins.
     tie = NameBook({"Jim Wright": 2, "James Wright": 2})
     assert tie.spelling("Jim Wright") == tie.spelling("James Wright") == "James Wright"
+
+
+# A one-word name that no full name in the article or the archive ends with
+# stays a person only with evidence from how it is written.
+ALONE = {
+    "form of address": ("A spokeswoman for Prince Alvaric said the palace would not comment.",
+                        "Alvaric", True),
+    "scorer with the minute": ("Dorvik 2 ( Brannoch 12th , Tulliver 80th ) Kestrel 1",
+                               "Tulliver", True),
+    "no evidence": ("The deal gives Alvaric time to sell assets.", "Alvaric", False),
+    "a number, not a minute": ("Dorvik 2 ( Brannoch 12 ) Kestrel 1", "Brannoch", False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALONE))
+def test_a_lone_name_is_kept_only_with_evidence(case):
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    body, name, kept = ALONE[case]
+    start = body.index(name)
+    ent = Entity("person", name, name, [Mention("body", start, start + len(name))])
+    out = NameBook().resolve([ent], "", body)
+    assert ([e.key for e in out] == [name]) is kept
