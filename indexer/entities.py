@@ -151,7 +151,7 @@ def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]
     taken = [(m.field, m.start, m.end) for e in found for m in e.mentions]
     person_words = {w for e in found for w in e.key.split()}
     line = dateline(body)
-    out = found + _countries(texts, ents, taken, person_words, published, line)
+    out = found + _listed_company(title, _countries(texts, ents, taken, person_words, published, line))
     lead = _lead_end(body)
     for e in out:
         e.salience = salience(e, texts, lead, line)
@@ -254,6 +254,28 @@ def _dateline_code(city: str, region: str) -> str | None:
 
 
 # ---- countries
+
+# Reuters' code for a listed company, in angle brackets after its name: a bare
+# symbol ("<SWK>") or one with a US market's suffix (".O" Nasdaq, ".N" New
+# York, ".A" American) is a US listing; other markets carry their own
+# (".T" Tokyo, ".L" London, ".TO" Toronto).
+_US_TICKER = re.compile(r"<[A-Z][A-Z0-9]{0,5}(?:\.[ONA])?>")
+
+
+def _listed_company(title: str, countries: list[Entity]) -> list[Entity]:
+    """A headline that names a US-listed company ("KODAK <EK> BUYS STAKE ...")
+    is a story about that company, so about the US, even when the copy names
+    no place at all: the symbol counts as a headline mention of the US."""
+    m = _US_TICKER.search(title)
+    if m is None:
+        return countries
+    mention = Mention("title", m.start(), m.end())
+    for e in countries:
+        if e.key == "US":
+            if not any(x.field == "title" for x in e.mentions):
+                e.mentions.insert(0, mention)
+            return countries
+    return countries + [Entity("country", "US", country_names().get("US", "US"), [mention])]
 
 _GEORGIA_US = re.compile(r"\b(Atlanta|Savannah|Ga\.|Georgia (?:state|Democrat|Republican|legislature)|"
                          r"state of Georgia|Georgia's governor|Gov\.|Sen\.|Rep\.)", re.I)

@@ -258,3 +258,40 @@ def test_an_article_a_helper_cannot_read_fails_its_batch_and_the_helper_stays(ex
         assert split.workers == 2 and split._pool.procs[0] is helper and helper.poll() is None
     finally:
         split.close()
+
+
+def _located(body, spans):
+    """(text, label) pairs located in `body` in order, as the model would give them."""
+    out, pos = [], 0
+    for text, label in spans:
+        i = body.index(text, pos)
+        out.append(("body", i, i + len(text), text, label))
+        pos = i + len(text)
+    return out
+
+
+# What the article is about, one row per salience rule: (headline, body, the
+# model's mentions, countries about, countries mentioned but not about).
+ABOUT = {
+    # A US-listed company in the headline: the story is about the US even
+    # where the copy names no place.
+    "US listing in the headline": (
+        "HARROWGATE TOOLS <HGT> BUYS MACHINE MAKER",
+        "Harrowgate Tools Inc said it agreed to buy a maker of milling machines for "
+        "12 mln dlrs in cash.", [], {"US"}, set()),
+    "Nasdaq listing": (
+        "WEMBLY SYSTEMS <WMBY.O> SEES LOSS",
+        "Wembly Systems Inc said it expects a loss for the quarter.", [], {"US"}, set()),
+    # Another market's suffix is not a US listing.
+    "Tokyo listing": (
+        "KASUMI TRADING <KSMI.T> RAISES DIVIDEND",
+        "Kasumi Trading Co said it would raise its dividend.", [], set(), set()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ABOUT))
+def test_what_an_article_is_about(case):
+    title, body, spans, about, passing = ABOUT[case]
+    out = {e.key: e for e in resolve(title, body, _located(body, spans)) if e.kind == "country"}
+    assert {k for k, e in out.items() if e.about} == about
+    assert {k for k, e in out.items() if not e.about} == passing
