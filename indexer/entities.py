@@ -309,7 +309,12 @@ def _caps_title_places(title: str) -> list[tuple[str, Mention]]:
             if code is None and size > 1:
                 code = places.exact_code(key)  # country_converter's patterns match inside phrases
             elif code is None and (len(key) > 3 or "." in key):
-                code = places._code(text.title() if "." not in text else text, "GPE", cities=False)
+                # country_converter's patterns match inside words, so a word
+                # of English that is no place name is not read through them
+                # ("CUSTOMER" holds São Tomé's "tome"); a foreign name is ("D'ITALIA").
+                code = places.exact_code(key) or (
+                    None if people.is_english_word(key) else
+                    places._code(text.title() if "." not in text else text, "GPE", cities=False))
             if code:
                 out.append((code, Mention("title", s, s + len(text))))
                 i += size

@@ -522,6 +522,10 @@ def _dictionary() -> frozenset[str]:
     return frozenset(w for words in index.values() for w in words)
 
 
+def is_english_word(word: str) -> bool:
+    return word.lower() in _dictionary()
+
+
 def _common_word_opening_lines(word: str, spans: list[_Span], texts: dict[str, str]) -> bool:
     """ "Attendance : 2,000", "Extras ( lb-3 )", "Death is ...": a dictionary
     word capitalised only because it opens a sentence is not a name."""

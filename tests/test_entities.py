@@ -286,6 +286,14 @@ ABOUT = {
     "Tokyo listing": (
         "KASUMI TRADING <KSMI.T> RAISES DIVIDEND",
         "Kasumi Trading Co said it would raise its dividend.", [], set(), set()),
+    # A word of English in a capitals headline is not read as a country
+    # through country_converter's patterns, which match inside words.
+    "English word in a capitals headline": (
+        "BANK BUYS BILLS FOR CUSTOMER",
+        "The central bank bought bills for a customer account, a spokesman said.",
+        [], set(), set()),
+    "foreign name in a capitals headline": (
+        "BANCA DI ROMAGNA D'ITALIA RESULTS", "Net profit rose.", [], {"IT"}, set()),
 }
 
 
