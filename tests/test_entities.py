@@ -294,6 +294,24 @@ ABOUT = {
         [], set(), set()),
     "foreign name in a capitals headline": (
         "BANCA DI ROMAGNA D'ITALIA RESULTS", "Net profit rose.", [], {"IT"}, set()),
+    # Named three times in a story plainly about another country: in passing.
+    "in passing beside the top country": (
+        "U.S. wine exports rose",
+        "WASHINGTON, March 3 - U.S. wine exports rose 15 pct last year, the U.S. trade "
+        "group said.\n    Growers in the U.S. shipped more to Canada, Japan and Sweden.\n"
+        "    Japan took more red wine. Sales to Japan were the largest since 1980, and "
+        "the U.S. group expects more.",
+        [("U.S.", "GPE"), ("U.S.", "GPE"), ("U.S.", "GPE"), ("Canada", "GPE"), ("Japan", "GPE"),
+         ("Sweden", "GPE"), ("Japan", "GPE"), ("Japan", "GPE"), ("U.S.", "GPE")],
+        {"US"}, {"CA", "JP", "SE"}),
+    # A second country the story is also about keeps its share of the top's.
+    "two countries": (
+        "Japan and U.S. trade talks",
+        "TOKYO, March 3 - Japan and the United States opened talks on chips.\n"
+        "    The United States wants Japan to buy more.",
+        [("Japan", "GPE"), ("the United States", "GPE"), ("The United States", "GPE"),
+         ("Japan", "GPE")],
+        {"JP", "US"}, set()),
 }
 
 
