@@ -312,6 +312,18 @@ ABOUT = {
         [("Japan", "GPE"), ("the United States", "GPE"), ("The United States", "GPE"),
          ("Japan", "GPE")],
         {"JP", "US"}, set()),
+    # The country a feature names most, twice or more, though never in the
+    # headline or the lead.
+    "the place a feature names most": (
+        "Singer's claim dismissed",
+        "A judge has thrown out a claim against the singer's estate.\n\n"
+        "The case was heard by a court in Los Angeles, in the United States.\n\n"
+        "Her US label said it was pleased, as did fans in Brazil.",
+        [("Los Angeles", "GPE"), ("the United States", "GPE"), ("US", "GPE"), ("Brazil", "GPE")],
+        {"US"}, {"BR"}),
+    "named once, after the lead": (
+        "Exports rise", "Exports rose in March.\n\nShipments to France rose too.",
+        [("France", "GPE")], set(), {"FR"}),
 }
 
 
