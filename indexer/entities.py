@@ -341,6 +341,8 @@ def _caps_title_places(title: str) -> list[tuple[str, Mention]]:
                 code = places.exact_code(key) or (
                     None if people.is_english_word(key) else
                     places._code(text.title() if "." not in text else text, "GPE", cities=False))
+            if code and any(w.startswith("<") for w in title[e:].split()[:3]):
+                code = None  # "BERMUDA STAR <BSL>": a company named for a place
             if code:
                 out.append((code, Mention("title", s, s + len(text))))
                 i += size
@@ -370,6 +372,8 @@ def _countries(texts, ents, taken, person_words, published=None, line=None) -> l
         nxt = re.match(r"\s*([A-Z][a-z]+)", after)
         if nxt and nxt.group(1).lower() in places.NOT_THE_COUNTRY:
             continue  # "Paris Club", "China Airlines"
+        if label != "NORP" and people._company_after(whole, e):
+            continue  # "Bermuda Star Line Inc": a company named for a place
         code = places.country_code(text, label)
         state = _US_STATE_AFTER.match(after)
         if code and state and label != "NORP" and (

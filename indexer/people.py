@@ -588,10 +588,11 @@ def _company_after(text: str, end: int) -> bool:
     "Hutton Group Inc"."""
     words = text[end:end + 40].split()[:3]
     for w in words:
+        if w.startswith("<"):
+            return True  # Reuters' code for a listed company: "Bermuda Star <BSL>"
         if not w[:1].isupper() and w != "&":
             return False  # "as", "city": a company form is written with a capital
-        if w.startswith("<") or (w.lower().strip(",;") in ORG_SUFFIXES and
-                                 (not w.isupper() or len(w.strip(",;.")) <= 3)):
+        if w.lower().strip(",;") in ORG_SUFFIXES and (not w.isupper() or len(w.strip(",;.")) <= 3):
             return True
     return False
 

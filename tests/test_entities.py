@@ -324,6 +324,12 @@ ABOUT = {
     "named once, after the lead": (
         "Exports rise", "Exports rose in March.\n\nShipments to France rose too.",
         [("France", "GPE")], set(), {"FR"}),
+    # A company named for a place, by its company form or its listing code,
+    # is no mention of the place.
+    "company named for a place": (
+        "CAYMAN SUN <CSN> CHARTERS SHIP",
+        "Cayman Sun Cruises Inc said it chartered a ship. The ship was built in Norway.",
+        [("Cayman", "GPE"), ("Norway", "GPE")], {"US"}, {"NO"}),
 }
 
 
