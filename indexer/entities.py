@@ -167,12 +167,29 @@ def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]
     taken = [(m.field, m.start, m.end) for e in found for m in e.mentions]
     person_words = {w for e in found for w in e.key.split()}
     line = dateline(body)
-    out = found + _countries(texts, ents, taken, person_words, published, line)
+    out = found + _listed_company(title, _countries(texts, ents, taken, person_words, published, line))
     lead = _lead_end(body)
     for e in out:
         e.salience = salience(e, texts, lead, line)
-        e.about = e.salience >= about_min()
+    top = top_salience(out)
+    for e in out:
+        e.about = is_about(e, top)
     return out
+
+
+def top_salience(entities: list[Entity]) -> float:
+    """The salience of the article's most salient country."""
+    return max((e.salience for e in entities if e.kind == "country"), default=0.0)
+
+
+def is_about(e: Entity, top: float, minimum: float | None = None) -> bool:
+    """Whether the article is about `e`: salience of at least `minimum`
+    (about_min() by default), and for a country at least RELATIVE_MIN of the
+    article's top country's; or `e` is the top country, named twice or more."""
+    minimum = about_min() if minimum is None else minimum
+    if e.kind == "country" and e.salience == top and e.salience >= TOP_MIN:
+        return True
+    return e.salience >= minimum and (e.kind != "country" or e.salience >= RELATIVE_MIN * top)
 
 
 def about_min() -> float:
@@ -185,6 +202,15 @@ def about_min() -> float:
 # "about"; so does a mention in the lead with one more later, or three
 # mentions anywhere. 1.5 scored best of 0.5-4.0 on bench/facets_gold.jsonl.
 IN_TITLE, IN_DATELINE, IN_LEAD, PER_MENTION, MAX_MENTIONS, AS_SUBJECT = 2.0, 3.0, 1.0, 0.5, 6, 0.5
+# A country named a few times in a story that is plainly about another is
+# named in passing ("exports to Japan and Britain also rose" in a story about
+# US wine): it must reach this share of the article's top country's salience.
+# A quarter scored best of 0-0.4 on bench/facets_gold.jsonl (with datelines).
+RELATIVE_MIN = 0.25
+# A story is about the country it names most, when it names it at least twice
+# (features name their place in passing, deep in the copy: "a court in Los
+# Angeles ... the US release"), even below the threshold.
+TOP_MIN = 2 * PER_MENTION
 _SUBJECT = re.compile(r"^['’]?s?\s*(?:,[^,]{0,60},\s*)?(?:said|says|told|announced|added|"
                       r"denied|warned|urged|called|met|signed|won)\b")
 
@@ -271,6 +297,28 @@ def _dateline_code(city: str, region: str) -> str | None:
 
 # ---- countries
 
+# Reuters' code for a listed company, in angle brackets after its name: a bare
+# symbol ("<SWK>") or one with a US market's suffix (".O" Nasdaq, ".N" New
+# York, ".A" American) is a US listing; other markets carry their own
+# (".T" Tokyo, ".L" London, ".TO" Toronto).
+_US_TICKER = re.compile(r"<[A-Z][A-Z0-9]{0,5}(?:\.[ONA])?>")
+
+
+def _listed_company(title: str, countries: list[Entity]) -> list[Entity]:
+    """A headline that names a US-listed company ("KODAK <EK> BUYS STAKE ...")
+    is a story about that company, so about the US, even when the copy names
+    no place at all: the symbol counts as a headline mention of the US."""
+    m = _US_TICKER.search(title)
+    if m is None:
+        return countries
+    mention = Mention("title", m.start(), m.end())
+    for e in countries:
+        if e.key == "US":
+            if not any(x.field == "title" for x in e.mentions):
+                e.mentions.insert(0, mention)
+            return countries
+    return countries + [Entity("country", "US", country_names().get("US", "US"), [mention])]
+
 _GEORGIA_US = re.compile(r"\b(Atlanta|Savannah|Ga\.|Georgia (?:state|Democrat|Republican|legislature)|"
                          r"state of Georgia|Georgia's governor|Gov\.|Sen\.|Rep\.)", re.I)
 _GEORGIA_GE = re.compile(r"\b(Tbilisi|Caucas\w*|Georgian|Abkhaz\w*|Ossetia\w*|Shevardnadze|"
@@ -303,7 +351,14 @@ def _caps_title_places(title: str) -> list[tuple[str, Mention]]:
             if code is None and size > 1:
                 code = places.exact_code(key)  # country_converter's patterns match inside phrases
             elif code is None and (len(key) > 3 or "." in key):
-                code = places._code(text.title() if "." not in text else text, "GPE", cities=False)
+                # country_converter's patterns match inside words, so a word
+                # of English that is no place name is not read through them
+                # ("CUSTOMER" holds São Tomé's "tome"); a foreign name is ("D'ITALIA").
+                code = places.exact_code(key) or (
+                    None if people.is_english_word(key) else
+                    places._code(text.title() if "." not in text else text, "GPE", cities=False))
+            if code and any(w.startswith("<") for w in title[e:].split()[:3]):
+                code = None  # "BERMUDA STAR <BSL>": a company named for a place
             if code:
                 out.append((code, Mention("title", s, s + len(text))))
                 i += size
@@ -333,6 +388,8 @@ def _countries(texts, ents, taken, person_words, published=None, line=None) -> l
         nxt = re.match(r"\s*([A-Z][a-z]+)", after)
         if nxt and nxt.group(1).lower() in places.NOT_THE_COUNTRY:
             continue  # "Paris Club", "China Airlines"
+        if label != "NORP" and people._company_after(whole, e):
+            continue  # "Bermuda Star Line Inc": a company named for a place
         code = places.country_code(text, label)
         state = _US_STATE_AFTER.match(after)
         if code and state and label != "NORP" and (
@@ -448,7 +505,8 @@ class NameBook:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
                 ranked = self.owners(key)
-                if not ranked and not people.is_mononym(key):
+                if not ranked and not people.is_mononym(key) and \
+                        not people.named_alone(e.mentions, {"title": title, "body": body}):
                     continue
                 key = self._clear_owner(ranked) or key
             elif e.kind == "person":

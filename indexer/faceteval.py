@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from archive.model import Article
+from indexer.entities import is_about, top_salience
 from indexer.nereval import score
 
 THRESHOLDS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
@@ -67,17 +68,20 @@ def evaluate(gold: list[dict], corpus, extractor, datelines: bool = True) -> dic
     results = extractor.extract_many(items)
     truth = {(g["id"], c) for g in rows for c in g["about"]}
     about, mentioned = set(), set()
-    by_salience: list[tuple[tuple[str, str], float]] = []
+    by_threshold: dict[float, set] = {t: set() for t in THRESHOLDS}
     for g, ents in zip(rows, results):
+        top = top_salience(ents)
         for e in ents:
             if e.kind != "country":
                 continue
             pair = (g["id"], e.key)
             mentioned.add(pair)
-            by_salience.append((pair, e.salience))
+            for t in THRESHOLDS:
+                if is_about(e, top, t):
+                    by_threshold[t].add(pair)
             if e.about:
                 about.add(pair)
-    sweep = {str(t): score({p for p, s in by_salience if s >= t}, truth) for t in THRESHOLDS}
+    sweep = {str(t): score(pairs, truth) for t, pairs in by_threshold.items()}
     return {"articles": len(rows), "missing": len(gold) - len(rows), "datelines": datelines,
             "about": score(about, truth), "mentioned": score(mentioned, truth),
             "about_by_threshold": sweep}

@@ -125,6 +125,35 @@ def is_mononym(name: str) -> bool:
     return name.lower() in MONONYMS
 
 
+# Forms of address written right before a name: "Prince Rainier", "Prime
+# Minister Hariri", "Mr Volkov". After one of these a lone word is a person
+# as surely as a full name is.
+HONORIFICS = {
+    "mr", "mrs", "ms", "dr", "sir", "dame", "lord", "lady", "king", "queen", "prince",
+    "princess", "pope", "president", "minister", "premier", "chancellor", "speaker",
+    "senator", "sen", "governor", "gov", "mayor", "judge", "cardinal", "archbishop", "bishop",
+    "patriarch", "ayatollah", "sheikh", "emir", "sultan", "general", "gen", "colonel", "col",
+}
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.? $")
+# A goal scorer in a match report: "( Keller 90th )", "Debbah 39th ,".
+_SCORER_MINUTE = re.compile(r" \d{1,3}(?:st|nd|rd|th)\b(?: min(?:ute)?\b)?")
+
+
+def named_alone(mentions, texts: dict[str, str]) -> bool:
+    """Whether a one-word name is a person by how the article writes it: after
+    a form of address ("Prince Rainier"), or as a goal scorer with the minute
+    ("Keller 90th"). Such a name stays a person even when no full name in the
+    article or the archive ends with it."""
+    for m in mentions:
+        text = texts.get(m.field, "")
+        before = _WORD_BEFORE.search(text, max(0, m.start - 20), m.start)
+        if before and before.group(1).lower() in HONORIFICS:
+            return True
+        if _SCORER_MINUTE.match(text, m.end) and "(" in text[max(0, m.start - 80):m.start]:
+            return True
+    return False
+
+
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'’\- ]*$")
 
 
@@ -353,14 +382,43 @@ def _ever_not_a_person(labels: Counter | None) -> bool:
     return bool(labels) and any(lab != "PERSON" for lab in labels)
 
 
+# A league table row: a name and six or more figures to the end of the line
+# (played, won, drawn, lost, goals for and against, points). A player's row
+# has fewer: a golfer's four rounds and a total.
+_STANDINGS_AFTER = re.compile(r"(?: [-+]?\d+(?:\.\d+)?){6,}\s*$")
+# A results row: "Widzew Lodz 3 Ruch Chorzow 0", a name and a score twice,
+# maybe the half-time score or the scorers in brackets after it.
+_RESULT_ROW = re.compile(r"[A-Z][\w.'’-]*(?: [A-Za-z][\w.'’-]*){0,3} \d{1,3} "
+                         r"[A-Z][\w.'’-]*(?: [A-Za-z][\w.'’-]*){0,3} \d{1,3}(?: \(.*\))? ?\.?")
+
+
+def _team_row(text: str, sp: _Span, surnames: set[str]) -> bool:
+    """A name that is a team by the row it stands in: a league table row or a
+    results row (teams score goals; people in a results list have a country
+    or a time after them, not a bare score before another name). A player's
+    averages row has as many figures as a league table's, so a row that
+    opens with a given name ("Mike Atherton") or a surname the article
+    spells out in full elsewhere stays."""
+    start = text.rfind("\n", 0, sp.start) + 1
+    end = text.find("\n", sp.end)
+    end = len(text) if end < 0 else end
+    if start == sp.start and _STANDINGS_AFTER.fullmatch(text, sp.end, end):
+        return not (_is_given_name(sp.text.split()[0]) or sp.text in surnames)
+    return bool(_RESULT_ROW.fullmatch(text, start, end))
+
+
 def _off_tables(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
     """Rows of figures name things, not people ("Avg shrs 9.8 mln vs 9.7 mln",
     "Bonny Light 18.50 dlrs"). Results tables do name people, so a name on a
     table line stays when it has the shape of a full name: two words or
-    more, at least one of them not an English dictionary word."""
+    more, at least one of them not an English dictionary word; and is not a
+    team by its row (league tables, match results)."""
     words = None
     out = []
+    surnames = {sp.text.split()[-1] for sp in spans if " " in sp.text}
     for sp in spans:
+        if _team_row(texts[sp.field], sp, surnames):
+            continue
         if unwrap.in_table(texts[sp.field], sp.start):
             words = words or _dictionary()
             parts = [w.strip(".").lower() for w in sp.text.split()]
@@ -464,6 +522,10 @@ def _dictionary() -> frozenset[str]:
     return frozenset(w for words in index.values() for w in words)
 
 
+def is_english_word(word: str) -> bool:
+    return word.lower() in _dictionary()
+
+
 def _common_word_opening_lines(word: str, spans: list[_Span], texts: dict[str, str]) -> bool:
     """ "Attendance : 2,000", "Extras ( lb-3 )", "Death is ...": a dictionary
     word capitalised only because it opens a sentence is not a name."""
@@ -526,10 +588,11 @@ def _company_after(text: str, end: int) -> bool:
     "Hutton Group Inc"."""
     words = text[end:end + 40].split()[:3]
     for w in words:
+        if w.startswith("<"):
+            return True  # Reuters' code for a listed company: "Bermuda Star <BSL>"
         if not w[:1].isupper() and w != "&":
             return False  # "as", "city": a company form is written with a capital
-        if w.startswith("<") or (w.lower().strip(",;") in ORG_SUFFIXES and
-                                 (not w.isupper() or len(w.strip(",;.")) <= 3)):
+        if w.lower().strip(",;") in ORG_SUFFIXES and (not w.isupper() or len(w.strip(",;.")) <= 3):
             return True
     return False
 

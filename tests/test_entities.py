@@ -258,3 +258,84 @@ def test_an_article_a_helper_cannot_read_fails_its_batch_and_the_helper_stays(ex
         assert split.workers == 2 and split._pool.procs[0] is helper and helper.poll() is None
     finally:
         split.close()
+
+
+def _located(body, spans):
+    """(text, label) pairs located in `body` in order, as the model would give them."""
+    out, pos = [], 0
+    for text, label in spans:
+        i = body.index(text, pos)
+        out.append(("body", i, i + len(text), text, label))
+        pos = i + len(text)
+    return out
+
+
+# What the article is about, one row per salience rule: (headline, body, the
+# model's mentions, countries about, countries mentioned but not about).
+ABOUT = {
+    # A US-listed company in the headline: the story is about the US even
+    # where the copy names no place.
+    "US listing in the headline": (
+        "HARROWGATE TOOLS <HGT> BUYS MACHINE MAKER",
+        "Harrowgate Tools Inc said it agreed to buy a maker of milling machines for "
+        "12 mln dlrs in cash.", [], {"US"}, set()),
+    "Nasdaq listing": (
+        "WEMBLY SYSTEMS <WMBY.O> SEES LOSS",
+        "Wembly Systems Inc said it expects a loss for the quarter.", [], {"US"}, set()),
+    # Another market's suffix is not a US listing.
+    "Tokyo listing": (
+        "KASUMI TRADING <KSMI.T> RAISES DIVIDEND",
+        "Kasumi Trading Co said it would raise its dividend.", [], set(), set()),
+    # A word of English in a capitals headline is not read as a country
+    # through country_converter's patterns, which match inside words.
+    "English word in a capitals headline": (
+        "BANK BUYS BILLS FOR CUSTOMER",
+        "The central bank bought bills for a customer account, a spokesman said.",
+        [], set(), set()),
+    "foreign name in a capitals headline": (
+        "BANCA DI ROMAGNA D'ITALIA RESULTS", "Net profit rose.", [], {"IT"}, set()),
+    # Named three times in a story plainly about another country: in passing.
+    "in passing beside the top country": (
+        "U.S. wine exports rose",
+        "WASHINGTON, March 3 - U.S. wine exports rose 15 pct last year, the U.S. trade "
+        "group said.\n    Growers in the U.S. shipped more to Canada, Japan and Sweden.\n"
+        "    Japan took more red wine. Sales to Japan were the largest since 1980, and "
+        "the U.S. group expects more.",
+        [("U.S.", "GPE"), ("U.S.", "GPE"), ("U.S.", "GPE"), ("Canada", "GPE"), ("Japan", "GPE"),
+         ("Sweden", "GPE"), ("Japan", "GPE"), ("Japan", "GPE"), ("U.S.", "GPE")],
+        {"US"}, {"CA", "JP", "SE"}),
+    # A second country the story is also about keeps its share of the top's.
+    "two countries": (
+        "Japan and U.S. trade talks",
+        "TOKYO, March 3 - Japan and the United States opened talks on chips.\n"
+        "    The United States wants Japan to buy more.",
+        [("Japan", "GPE"), ("the United States", "GPE"), ("The United States", "GPE"),
+         ("Japan", "GPE")],
+        {"JP", "US"}, set()),
+    # The country a feature names most, twice or more, though never in the
+    # headline or the lead.
+    "the place a feature names most": (
+        "Singer's claim dismissed",
+        "A judge has thrown out a claim against the singer's estate.\n\n"
+        "The case was heard by a court in Los Angeles, in the United States.\n\n"
+        "Her US label said it was pleased, as did fans in Brazil.",
+        [("Los Angeles", "GPE"), ("the United States", "GPE"), ("US", "GPE"), ("Brazil", "GPE")],
+        {"US"}, {"BR"}),
+    "named once, after the lead": (
+        "Exports rise", "Exports rose in March.\n\nShipments to France rose too.",
+        [("France", "GPE")], set(), {"FR"}),
+    # A company named for a place, by its company form or its listing code,
+    # is no mention of the place.
+    "company named for a place": (
+        "CAYMAN SUN <CSN> CHARTERS SHIP",
+        "Cayman Sun Cruises Inc said it chartered a ship. The ship was built in Norway.",
+        [("Cayman", "GPE"), ("Norway", "GPE")], {"US"}, {"NO"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ABOUT))
+def test_what_an_article_is_about(case):
+    title, body, spans, about, passing = ABOUT[case]
+    out = {e.key: e for e in resolve(title, body, _located(body, spans)) if e.kind == "country"}
+    assert {k for k, e in out.items() if e.about} == about
+    assert {k for k, e in out.items() if not e.about} == passing

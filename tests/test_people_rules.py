@@ -55,6 +55,26 @@ CASES = {
         "House Speaker Jim Wright said on Tuesday he would not resign. James Wright told "
         "reporters the charges were false, and Wright said he would fight them.",
         {"Jim Wright"}, {"James Wright", "Wright"}),
+    # Teams by the row they stand in: a league table row (six figures or more
+    # after the name) or a results row (a name and a score, twice).
+    "league table and results": (
+        "Northern league",
+        "Results of Northern league matches played on Saturday :\n"
+        "Dorvik Harbour 2 Kestrel Vale 1\n"
+        "Amberly Rovers 0 Saltmarsh Town 0\n"
+        "Standings :\n"
+        "Dorvik Harbour 5 4 1 0 11 3 13\n"
+        "Kestrel Vale 5 3 0 2 8 7 9\n"
+        "Coach Anton Reyes said the title was still open.\n",
+        {"Anton Reyes"}, {"Dorvik Harbour", "Kestrel Vale"}),
+    # A player's averages row has as many figures, but opens with a given name.
+    "player averages": (
+        "Tour averages",
+        "Batting averages on the tour so far :\n"
+        "Peter Dalloway 4 7 1 301 88 50.16\n"
+        "Henry Walcott 4 6 0 212 71 35.33\n"
+        "Dalloway said he was pleased with his form.\n",
+        {"Peter Dalloway"}, set()),
 }
 
 
@@ -76,3 +96,27 @@ def test_the_archive_knows_a_nickname_by_its_usual_spelling():
     # Order never decides: with equal counts the alphabetically first spelling wins.
     tie = NameBook({"Jim Wright": 2, "James Wright": 2})
     assert tie.spelling("Jim Wright") == tie.spelling("James Wright") == "James Wright"
+
+
+# A one-word name that no full name in the article or the archive ends with
+# stays a person only with evidence from how it is written.
+ALONE = {
+    "form of address": ("A spokeswoman for Prince Alvaric said the palace would not comment.",
+                        "Alvaric", True),
+    "scorer with the minute": ("Dorvik 2 ( Brannoch 12th , Tulliver 80th ) Kestrel 1",
+                               "Tulliver", True),
+    "no evidence": ("The deal gives Alvaric time to sell assets.", "Alvaric", False),
+    "a number, not a minute": ("Dorvik 2 ( Brannoch 12 ) Kestrel 1", "Brannoch", False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALONE))
+def test_a_lone_name_is_kept_only_with_evidence(case):
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    body, name, kept = ALONE[case]
+    start = body.index(name)
+    ent = Entity("person", name, name, [Mention("body", start, start + len(name))])
+    out = NameBook().resolve([ent], "", body)
+    assert ([e.key for e in out] == [name]) is kept
