@@ -168,13 +168,21 @@ def resolve(title: str, body: str, ents: Iterable[tuple[str, int, int, str, str]
     person_words = {w for e in found for w in e.key.split()}
     line = dateline(body)
     out = found + _listed_company(title, _countries(texts, ents, taken, person_words, published, line))
-    lead = _lead_end(body)
-    for e in out:
+    return score(out, title, body)
+
+
+def score(entities: list[Entity], title: str, body: str) -> list[Entity]:
+    """Each entity's salience and whether the article is about it, set in
+    place. Run again after anything that rebuilds the entities (the names
+    book joins bare names to their owners and finds known names again)."""
+    texts = {"title": title, "body": body}
+    lead, line = _lead_end(body), dateline(body)
+    for e in entities:
         e.salience = salience(e, texts, lead, line)
-    top = top_salience(out)
-    for e in out:
+    top = top_salience(entities)
+    for e in entities:
         e.about = is_about(e, top)
-    return out
+    return entities
 
 
 def top_salience(entities: list[Entity]) -> float:

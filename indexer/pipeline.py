@@ -253,6 +253,15 @@ class Indexer:
         with summary.timed("write"):
             store.commit()
 
+    def _named(self, found: list[Entity], a: Article) -> list[Entity]:
+        """The article's entities after the names book (bare names joined to
+        their owners, known names found again), scored again: the book
+        rebuilds them without salience, and left alone every one of them
+        counted as "about" in the facets."""
+        from indexer.entities import score
+
+        return score(self.names.resolve(found, a.title, a.body), a.title, a.body)
+
     def _prepare(self, batch: list[Job], summary: Summary) -> list[tuple[IndexedArticle, Job]]:
         with summary.timed("ner"):
             try:
@@ -264,9 +273,7 @@ class Indexer:
 
         if ents is not None:
             self.names.add(ents)
-            ents = [_scored(self.names.resolve(e, job.loc.article.title, job.loc.article.body),
-                            job.loc.article)
-                    for e, job in zip(ents, batch)]
+            ents = [self._named(e, job.loc.article) for e, job in zip(ents, batch)]
         ready: list[Job] = []
         texts: list[str] = []
         for j, job in enumerate(batch):
@@ -274,9 +281,7 @@ class Indexer:
             try:
                 with summary.timed("ner"):
                     job.entities = ents[j] if ents is not None else \
-                        _scored(self.names.resolve(self.extractor.extract(a.title, a.body,
-                                                                          a.published),
-                                                   a.title, a.body), a)
+                        self._named(self.extractor.extract(a.title, a.body, a.published), a)
                 with summary.timed("chunk"):
                     job.passages = passages_mod.split(a.body, self.embedder.max_tokens,
                                                       count=self.embedder.count_tokens)
@@ -333,21 +338,6 @@ class SeenIds:
 def _digest(article_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"),
                                           digest_size=8).digest(), "little")
-
-
-def _scored(entities: list[Entity], a: Article) -> list[Entity]:
-    """Salience and "about" for the entities the store gets. The names book
-    rebuilds each entity (a bare name joined to its owner, a known name
-    found again) without them, which left every entity "about" at 1.0 and
-    the facets counting every mention; scored here on the merged mentions."""
-    from indexer import entities as ent
-
-    texts = {"title": a.title, "body": a.body}
-    lead, line = ent._lead_end(a.body), ent.dateline(a.body)
-    for e in entities:
-        e.salience = ent.salience(e, texts, lead, line)
-        e.about = e.salience >= ent.about_min()
-    return entities
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
