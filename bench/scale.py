@@ -91,7 +91,39 @@ def passages(body: str, size: int = 1000) -> list[tuple[int, int]]:
     return out
 
 
-def articles(texts: list[dict], lo: int, hi: int, prefix: str = "x"):
+CACHE = Path.home() / ".cache/newsarchive/embeddings.sqlite"
+NOISE = 0.6  # norm of the noise added to a real vector (cosine to it about 0.86)
+_REAL: list[np.ndarray] = []
+
+
+def real_vectors() -> np.ndarray:
+    """30,000 real MiniLM vectors from the embedding cache (other helpers add
+    to it: the first by key keep the set fixed)."""
+    if not _REAL:
+        import sqlite3
+
+        with sqlite3.connect(CACHE) as con:
+            _REAL.append(np.array([np.frombuffer(b, np.float32) for (b,) in
+                                   con.execute("SELECT vec FROM vectors WHERE length(vec) = ? "
+                                               "ORDER BY key LIMIT 30000", (DIM * 4,))]))
+    return _REAL[0]
+
+
+def synthetic(rng, n: int, kind: str) -> np.ndarray:
+    """n unit vectors: a real one plus noise each ("real"), or i.i.d. Gaussian
+    ("gaussian": no neighbourhoods at all, every cosine about 0.2; no
+    approximate index can find such vectors' nearest, see archive/vectors.py)."""
+    if kind == "gaussian":
+        vecs = rng.standard_normal((n, DIM)).astype(np.float32)
+    else:
+        real = real_vectors()
+        noise = rng.standard_normal((n, DIM)).astype(np.float32)
+        noise *= NOISE / np.linalg.norm(noise, axis=1, keepdims=True)
+        vecs = real[rng.integers(0, len(real), n)] + noise
+    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+def articles(texts: list[dict], lo: int, hi: int, prefix: str = "x", kind: str = "real"):
     """IndexedArticles lo..hi-1: text of texts[n % len], synthetic everything else."""
     import datetime as dt
 
@@ -102,8 +134,7 @@ def articles(texts: list[dict], lo: int, hi: int, prefix: str = "x"):
         r = texts[n % len(texts)]
         rng = np.random.default_rng(n)
         spans = passages(r["body"])
-        vecs = rng.standard_normal((len(spans), DIM)).astype(np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        vecs = synthetic(rng, len(spans), kind)
         people = sorted({f"Person {int(k)}" for k in rng.zipf(1.3, rng.integers(0, 4))
                          if k < 50_000})
         countries = sorted({COUNTRIES[int(k) % len(COUNTRIES)]
@@ -120,13 +151,13 @@ def articles(texts: list[dict], lo: int, hi: int, prefix: str = "x"):
     return out
 
 
-def build(path: Path, texts: list[dict], size: int, batch: int) -> float:
+def build(path: Path, texts: list[dict], size: int, batch: int, kind: str) -> float:
     from archive.embedded import EmbeddedStore
 
     started = time.perf_counter()
     store = EmbeddedStore(path, writable=True)
     for lo in range(0, size, batch):
-        store.write(articles(texts, lo, min(size, lo + batch)))
+        store.write(articles(texts, lo, min(size, lo + batch), kind=kind))
         store.commit()
         print(f"  built {min(size, lo + batch)}/{size} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
@@ -134,13 +165,14 @@ def build(path: Path, texts: list[dict], size: int, batch: int) -> float:
     return time.perf_counter() - started
 
 
-def commit_times(path: Path, texts: list[dict], size: int, rounds: int = 3) -> list[float]:
+def commit_times(path: Path, texts: list[dict], size: int, kind: str,
+                 rounds: int = 3) -> list[float]:
     from archive.embedded import EmbeddedStore
 
     store = EmbeddedStore(path, writable=True)
     out = []
     for k in range(rounds):
-        docs = articles(texts, size + k * 1000, size + (k + 1) * 1000, prefix="c")
+        docs = articles(texts, size + k * 1000, size + (k + 1) * 1000, prefix="c", kind=kind)
         t = time.perf_counter()
         store.write(docs)
         store.commit()
@@ -159,11 +191,10 @@ t_import = time.perf_counter()
 from archive.countries import country_names
 country_names()  # country labels load pandas (archive/countries.py): timed apart
 t_labels = time.perf_counter()
-path, qs = sys.argv[1], json.loads(sys.argv[2])
-rng = np.random.default_rng(0)
+path, qs, qvecs = sys.argv[1], json.loads(sys.argv[2]), np.load(sys.argv[3])
+vecs = iter(qvecs)
 def vec(q):
-    v = rng.standard_normal(384).astype(np.float32)
-    return v / np.linalg.norm(v)
+    return next(vecs)
 store = EmbeddedStore(path)
 store.embed_query = vec
 r = store.search(SearchRequest(qs[0], mode="hybrid"))
@@ -186,13 +217,69 @@ print(json.dumps({"import_s": t_import - t0, "labels_s": t_labels - t_import,
 """
 
 
-def reader(path: Path, qs: list[str]) -> dict:
+def reader(path: Path, qs: list[str], kind: str) -> dict:
     env = dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH", str(ROOT)))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), json.dumps(qs)],
+    qfile = path.parent / "scale-queries.npy"
+    np.save(qfile, synthetic(np.random.default_rng(0), len(qs), kind))
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), json.dumps(qs), str(qfile)],
                          capture_output=True, text=True, env=env, cwd=path.parent)
     if out.returncode:
         raise SystemExit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def top10(best: np.ndarray, mask: np.ndarray) -> set[int]:
+    scores = np.where(mask, best, -np.inf)
+    top = np.argpartition(-scores, 10)[:10]
+    return {int(i) for i in top if np.isfinite(scores[i])}
+
+
+def recall(path: Path, kind: str, n: int = 50) -> dict:
+    """recall@10 of the store's vector search (graphs where built) against a
+    brute-force float32 scan, over all articles and under a filter (one
+    country, about a tenth of the articles)."""
+    from archive.embedded import EmbeddedStore
+
+    t = EmbeddedStore(path).table
+    allv = t.vectors
+    has = np.diff(t.p_indptr) > 0
+    masks = {"all": t.live, "FR": t.filter_mask({"countries": ["FR"]}, None, None)}
+    out = {name: [] for name in masks}
+    for q in synthetic(np.random.default_rng(2), n, kind):
+        exact = np.full(t.n, -np.inf, dtype=np.float32)
+        exact[has] = np.maximum.reduceat(allv @ q, t.p_indptr[:-1][has])
+        exact[~t.live] = -np.inf
+        for name, mask in masks.items():
+            got = top10(t.best_similarity(q, within=mask), mask)
+            out[name].append(len(got & top10(exact, mask)) / 10)
+    return {name: float(np.mean(v)) for name, v in out.items()}
+
+
+def recall_real(held_out: int = 200) -> float:
+    """recall@10 of one graph over the real vectors alone (archive/vectors.py's
+    settings, exact rescoring), for held-out real vectors as queries."""
+    import tempfile
+
+    from archive import vectors
+
+    real = real_vectors()
+    queries, base = real[:held_out], real[held_out:]
+    with tempfile.TemporaryDirectory() as tmp:
+        vectors.build(Path(tmp) / "g.usearch", base)
+        index = vectors.open_index(Path(tmp) / "g.usearch")
+        hits = []
+        for q in queries:
+            found = vectors.nearest(index, q, vectors.ANN_K)
+            got = found[np.argsort(-vectors.scores(base, q, found))[:10]]
+            want = np.argsort(-(base @ q))[:10]
+            hits.append(len(set(got.tolist()) & set(want.tolist())) / 10)
+    return float(np.mean(hits))
+
+
+def passage_count(path: Path) -> int:
+    from archive.embedded import EmbeddedStore
+
+    return EmbeddedStore(path).table.passage_count()
 
 
 def disk(path: Path) -> int:
@@ -218,25 +305,31 @@ def main() -> None:
     ap.add_argument("--label", default=None)
     ap.add_argument("--keep", action="store_true", help="keep the built stores")
     ap.add_argument("--write", action="store_true", help="add the rows to BENCHMARKS.md")
+    ap.add_argument("--vectors", choices=("real", "gaussian"), default="real",
+                    help="synthetic vectors: real ones plus noise, or i.i.d. Gaussian")
     args = ap.parse_args()
     label = args.label or git_rev()
     texts = corpus()
     qs = queries(texts, args.queries + 1)
     rows = []
+    real_recall = recall_real() if args.vectors == "real" else None
     for size in args.sizes:
         path = Path(args.data) / f"scale-{label}-{size}"
         shutil.rmtree(path, ignore_errors=True)
         print(f"{label}: building {size} articles in {path}", flush=True)
-        built = build(path, texts, size, args.batch)
-        commits = commit_times(path, texts, size)
-        r = reader(path, qs)
+        built = build(path, texts, size, args.batch, args.vectors)
+        commits = commit_times(path, texts, size, args.vectors)
+        r = reader(path, qs, args.vectors)
+        rec = recall(path, args.vectors)
         row = {"label": label, "size": size, "build_s": built,
                "commit_s": statistics.median(commits), "commits": commits,
                "open_first_s": r["open_first_s"], "import_s": r["import_s"],
                "labels_s": r["labels_s"],
                "rss_mb": r["rss_mb"], "anon_mb": r["anon_mb"], "hwm_mb": r["hwm_mb"],
                "p50": statistics.median(r["times"]), "p95": pct(r["times"], 95),
-               "disk_mb": disk(path) / 1e6}
+               "disk_mb": disk(path) / 1e6, "vectors": args.vectors,
+               "passages": passage_count(path), "recall_all": rec["all"],
+               "recall_filtered": rec["FR"], "recall_real": real_recall}
         print(json.dumps(row), flush=True)
         rows.append(row)
         if not args.keep:
@@ -256,14 +349,20 @@ def write(results: Path) -> None:
     for line in results.read_text().splitlines():
         row = json.loads(line)
         latest[(row["label"], row["size"])] = row
-    lines = ["| store (commit) | articles | commit of 1,000 | open + first query | reader RSS "
-             "(anon) | hybrid+facets p50 / p95 | disk |", "|---|---|---|---|---|---|---|"]
+    lines = ["| store (commit) | vectors | articles | commit of 1,000 | open + first query | "
+             "reader RSS (anon) | hybrid+facets p50 / p95 | disk (per 100k passages) | "
+             "recall@10 all / filtered |", "|---|---|---|---|---|---|---|---|---|"]
     for row in latest.values():
-        lines.append(f"| {row['label']} | {row['size']:,} | {row['commit_s']:.2f} s | "
+        per = (f" ({row['disk_mb'] / row['passages'] * 1e5:.0f} MB)" if row.get("passages")
+               else "")
+        rec = (f"{row['recall_all']:.3f} / {row['recall_filtered']:.3f}"
+               if "recall_all" in row else "exact")
+        lines.append(f"| {row['label']} | {row.get('vectors', 'gaussian')} | {row['size']:,} | "
+                     f"{row['commit_s']:.2f} s | "
                      f"{row['open_first_s']:.2f} s{'' if 'labels_s' in row else '*'} | "
                      f"{row['rss_mb']:.0f} MB "
                      f"({row['anon_mb']:.0f} MB) | {row['p50']:.1f} / {row['p95']:.1f} ms | "
-                     f"{row['disk_mb']:.0f} MB |")
+                     f"{row['disk_mb']:.0f} MB{per} | {rec} |")
     times = [r["labels_s"] for r in latest.values() if "labels_s" in r]
     labels = (f"{min(times):.1f}-{max(times):.1f} s" if times else "not measured") + \
         "; archive/countries.py imports pandas via country_converter; * marks a row whose open " \
