@@ -16,7 +16,8 @@ columns (written once, never changed):
     seg-<uuid>/days.npy         int32 days since 1970 (NO_DAY when undated)
     seg-<uuid>/counts.npy       int32 passages per row
     seg-<uuid>/starts.npy, ends.npy  int32 passage offsets
-    seg-<uuid>/vectors.npy      float32, one row per passage
+    seg-<uuid>/vectors.npy      float32, one row per passage (float16 with a graph)
+    seg-<uuid>/vectors.usearch  the HNSW graph of a large segment (archive/vectors.py)
     seg-<uuid>/<facet>_counts.npy, <facet>_values.npy   multi-valued columns
 
 and a generation manifest (`gen-<ns>.json`: model, dims, the segments in row
@@ -41,11 +42,12 @@ small per-article columns are joined at open (keys, days, passage counts and
 the facet columns with one sorted vocabulary per facet, about 30 bytes per
 article plus 8 per facet value).
 
-Vectors stay float32: exact search is a matrix-vector product per segment
-(BLAS sgemv). Stored as float16 they would halve the disk, but numpy has no
-float16 BLAS: converting to float32 per query was 8x slower than the float32
-product on this machine (150k x 384: 562 ms vs 68 ms), so compact vectors
-belong with an approximate index that rescoring keeps exact (not built yet).
+Vectors: a segment of fewer than vectors.INDEX_MIN passages keeps float32
+and is scanned exactly (BLAS sgemv); numpy has no float16 BLAS, converting
+per query was 8x slower than the float32 product (150k x 384: 562 ms vs 68 ms).
+A larger segment stores float16 and an HNSW graph beside it, built when the
+segment is written, so searches through it are approximate with exact
+rescoring: see archive/vectors.py for the design and its numbers.
 """
 from __future__ import annotations
 

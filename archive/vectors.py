@@ -30,7 +30,14 @@ connectivity 16, expansion_add 64, 384 dims):
   takes 533 bytes a passage (384 of them the int8 copy);
 - float16 to float32 in numpy (no F16C path) costs 2.5 us a vector, against
   0.45 us for the float32 product: exact scans of float16 are 6x slower,
-  which is why small segments keep float32 and EXACT_MAX is small.
+  which is why small segments keep float32;
+- the crossover for filtered rows (60k-passage graph, heavy load from other
+  jobs): scoring 1,000 of a segment's passages exactly (gather from the
+  float16 map, convert, product) took 14 ms and 10,000 130 ms; asking the
+  graph for 1,000 passages and rescoring them 14 ms, for 5,000 (ANN_K_MAX)
+  129 ms. A filter leaving 10,000 passages of a 1M-passage segment would need
+  a fetch of 400k to find 400 of them, so up to EXACT_MAX the exact scan is
+  both cheaper than the widest fetch and exact.
 A float16 copy inside the graph would spare the separate float16 column
 (917 bytes a passage in all, against 533 + 768), but usearch's `get` returns
 a Python tuple of arrays, 7 us a vector: too slow for the filtered scans.
