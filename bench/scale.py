@@ -3,8 +3,12 @@ hybrid+facets latency at 10k / 100k / 1M articles.
 
 Articles are the shared corpus's real texts cycled with new ids (so BM25 sees
 real words), with synthetic unit vectors, people and countries: NER and
-embedding are excluded, the store's own costs are what is measured. Every
-size is built through `EmbeddedStore.write/commit` in batches, then:
+embedding are excluded, the store's own costs are what is measured. The
+vectors are real MiniLM vectors from the embedding cache plus noise
+(`--vectors real`, the default), or i.i.d. Gaussian (`--vectors gaussian`,
+what the rows before `vec` used; no approximate index can find such vectors'
+nearest, see archive/vectors.py). Every size is built through
+`EmbeddedStore.write/commit` in batches, then:
 
 - commit: write + commit of 1,000 new articles into the built store (median of 3);
 - open: a new process opens the store and answers one hybrid query with all four
@@ -15,7 +19,9 @@ size is built through `EmbeddedStore.write/commit` in batches, then:
   anonymous part: what the page cache cannot take back);
 - p50/p95: hybrid queries with all four facets (the query vector is synthetic,
   so the model's ~5 ms per query embedding is not included);
-- disk: the store directory.
+- disk: the store directory, and per 100k passages;
+- recall@10: the store's vector search (graphs where built) against a brute-force
+  float32 scan, 50 query vectors, over all articles and under one country filter.
 
     flock /tmp/bench.lock .venv/bin/python bench/scale.py --sizes 10000 100000
 
@@ -368,16 +374,22 @@ def write(results: Path) -> None:
         "; archive/countries.py imports pandas via country_converter; * marks a row whose open " \
         "includes it"
     cmd = "flock /tmp/bench.lock .venv/bin/python bench/scale.py --sizes N... --label L --write"
+    reals = [r["recall_real"] for r in latest.values() if r.get("recall_real") is not None]
+    real = (f"one graph over 29,800 real MiniLM vectors alone, 200 held-out real vectors as "
+            f"queries: recall@10 {reals[-1]:.3f}" if reals else "real vectors alone: not measured")
     body = f"""Command: `{cmd}`
 (commit {git_rev()}). Machine: {machine()}, shared with other work while measured.
 Corpus: the {ARTICLES.name} texts with a body, cycled under new ids, with synthetic unit
-vectors (384 dims), 0-3 people from a Zipf pool and 0-2 countries; passages of about 1,000
-characters (1.53 per article). Built in commits of 10,000 (20,000 at 300k, 50,000 at 1M); then 3 commits of 1,000 new
+vectors (384 dims; `gaussian`: i.i.d.; `real`: one of 30,000 real MiniLM vectors from the
+embedding cache plus noise of norm {NOISE}), 0-3 people from a Zipf pool and 0-2 countries;
+passages of about 1,000 characters (1.53 per article). Built in commits of 10,000 (20,000 at
+300k, 50,000 at 1M); then 3 commits of 1,000 new
 articles (median shown); then a new process opens the store and answers one hybrid query with
 people, countries, sources and months facets (page cache warm), and 100 more (p50/p95; query
 vector synthetic, so model time is excluded). Open excludes the country labels' load, which
 is the same for every size ({labels}). RSS is that process's VmRSS after the queries;
-anon is the part not backed by files.
+anon is the part not backed by files. Recall@10: the store's vector search against a
+brute-force float32 scan (50 query vectors, all articles / one country's); {real}.
 
 {chr(10).join(lines)}
 
