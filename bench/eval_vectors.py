@@ -5,7 +5,7 @@ below the graph threshold, so the graph store lowers it to 1,000 passages:
 every segment of the indexer's commits then gets a graph, as a large archive's
 would. Quality only (no timing):
 
-    .venv/bin/python bench/eval_vectors.py --max-queries 300
+    .venv/bin/python bench/eval_vectors.py --max-queries 300 [--sets known_item_titles ...]
 """
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ MODES = ("semantic", "hybrid")
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-queries", type=int, default=300)
+    ap.add_argument("--sets", nargs="+", default=[name for name, _, _ in SETS],
+                    help="some of the eval sets only (a run takes a while on 2 shared cores)")
     args = ap.parse_args()
+    sets = [s for s in SETS if s[0] in args.sets]
     require_data()
 
     from archive import vectors
@@ -44,7 +47,7 @@ def main() -> None:
     try:
         for kind, index_min in KINDS:
             vectors.INDEX_MIN = index_min or default
-            for name, qdir, no_titles in SETS:
+            for name, qdir, no_titles in sets:
                 store, _, tmp = ev.build_index(corpus, embedder, ev.NoEntities(), no_titles)
                 try:
                     graphs = sum(s.ann is not None for s in store.table.segments)
@@ -62,7 +65,7 @@ def main() -> None:
 
     lines = ["| set | vector search | segments with a graph | semantic nDCG@10 | "
              "hybrid nDCG@10 | hybrid change |", "|---|---|---|---|---|---|"]
-    for name, _, _ in SETS:
+    for name, _, _ in sets:
         base = results[(name, KINDS[0][0])]["hybrid"]["ndcg@10"]
         for kind, _ in KINDS:
             r = results[(name, kind)]
@@ -70,7 +73,8 @@ def main() -> None:
             lines.append(f"| {name} | {kind} | {r['graphs']} | {r['semantic']['ndcg@10']:.4f} | "
                          f"{r['hybrid']['ndcg@10']:.4f} | {change:+.2f}% |")
     body = f"""
-Command: `.venv/bin/python bench/eval_vectors.py --max-queries {args.max_queries}` (commit
+Command: `.venv/bin/python bench/eval_vectors.py --max-queries {args.max_queries} --sets
+{' '.join(args.sets)}` (commit
 {git_rev()}). Machine: {machine()}; embedder: {embedder.name}. Corpus: the 10k subset of
 bench/eval_retrieval.py (BBC + the first 8,000 Reuters stories), built once per kind, no NER;
 at most {args.max_queries} evenly spread queries a set. The graph rows lower the graph
