@@ -38,7 +38,11 @@ connectivity 16, expansion_add 64, 384 dims):
   129 ms. A filter leaving 10,000 passages of a 1M-passage segment would need
   a fetch of 400k to find 400 of them, so up to EXACT_MAX the exact scan is
   both cheaper than the widest fetch and exact.
-A float16 copy inside the graph would spare the separate float16 column
+In the store (bench/scale.py, 100k articles, 151k passages, two graph segments
+and two float32 ones): recall@10 against a brute-force scan 1.000 unfiltered
+and under a country filter; 218 MB of disk per 100k passages (float16 77 and
+graph 53 of it), against 236 all float32, and nDCG@10 on reuters_topics
+unchanged (BENCHMARKS.md). A float16 copy inside the graph would spare the separate float16 column
 (917 bytes a passage in all, against 533 + 768), but usearch's `get` returns
 a Python tuple of arrays, 7 us a vector: too slow for the filtered scans.
 """
