@@ -76,8 +76,8 @@ disk missed (3.6 GB, 236 MB per 100k passages against 200).
 (usearch, int8, connectivity 16) and float16 vectors; a query asks each graph for its 400
 nearest passages (more under filters) and rescores them exactly; small segments, few filtered
 rows and the keyword side's candidates are scored exactly. Its timed rows are NOT measured:
-/tmp/bench.lock was held by `bench/peer_txtai.py --max-queries 1000` from 00:12 to past 01:50
-UTC and a timing run may not go without it, so p50/p95, open + first query and commit times
+/tmp/bench.lock was held by `bench/peer_txtai.py --max-queries 1000` from 00:12 to past 01:55
+UTC (when this run stopped) and a timing run may not go without it, so p50/p95, open + first query and commit times
 at 100k and 1M, and the 1M build, remain to be run (`--sizes 100000 --label vec`, then
 `--sizes 1000000 --batch 100000`). Measured without the lock (size and quality only, not
 time), 100k articles built as the bench builds them with `--vectors real` (151,232 passages;
