@@ -546,7 +546,7 @@ class EmbeddedStore(Store):
             return []
         v = t.row_vectors(row).mean(axis=0)
         v /= np.linalg.norm(v) or 1.0
-        _, best = t.best_similarity(v)
+        best = t.best_similarity(v)
         best[row] = -np.inf
         k = min(k, len(best))
         top = np.argpartition(-best, k - 1)[:k] if k else np.zeros(0, dtype=np.int64)
@@ -587,7 +587,7 @@ class _Plan:
         self.relaxed = False
         self.allowed = None  # rows the query's phrases and exclusions allow, or None: all
         self.best = None
-        self.sims = None
+        self.qvec = None
         self.how = None
 
     def mask(self, skip: str | None = None) -> np.ndarray:
@@ -635,7 +635,12 @@ class _Plan:
         if qvec.shape[0] != self.t.dim:
             raise StoreError(f"the query model gives {qvec.shape[0]} dims but the index has "
                              f"{self.t.dim} ({self.t.model}); run `newsarchive reindex`")
-        self.sims, self.best = self.t.best_similarity(qvec)
+        # The keyword side's candidates need their cosine for fusion, and
+        # filtered rows their exact scores when few (archive/vectors.py).
+        self.qvec = qvec
+        mask = self.mask()
+        candidates = self.keyword_rows[mask[self.keyword_rows]][:fusion.CANDIDATES]
+        self.best = self.t.best_similarity(qvec, within=mask, rows=candidates)
         self.floor = self.meaning.floor
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
@@ -771,10 +776,10 @@ class _Plan:
 
     def hit(self, row: int, score: float, s: StoredArticle) -> Hit:
         sims = None
-        if self.sims is not None:
+        if self.qvec is not None:
             lo, hi = self.t.p_indptr[row], self.t.p_indptr[row + 1]
             if hi - lo == len(s.passages):
-                sims = self.sims[lo:hi]
+                sims = self.t.row_similarities(self.qvec, row)
         hit = make_hit(s, score, self.terms, sims)
         if self.how is not None:
             _, some_words, meaning = self.how

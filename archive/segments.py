@@ -16,7 +16,8 @@ columns (written once, never changed):
     seg-<uuid>/days.npy         int32 days since 1970 (NO_DAY when undated)
     seg-<uuid>/counts.npy       int32 passages per row
     seg-<uuid>/starts.npy, ends.npy  int32 passage offsets
-    seg-<uuid>/vectors.npy      float32, one row per passage
+    seg-<uuid>/vectors.npy      float32, one row per passage (float16 with a graph)
+    seg-<uuid>/vectors.usearch  the HNSW graph of a large segment (archive/vectors.py)
     seg-<uuid>/<facet>_counts.npy, <facet>_values.npy   multi-valued columns
 
 and a generation manifest (`gen-<ns>.json`: model, dims, the segments in row
@@ -41,11 +42,12 @@ small per-article columns are joined at open (keys, days, passage counts and
 the facet columns with one sorted vocabulary per facet, about 30 bytes per
 article plus 8 per facet value).
 
-Vectors stay float32: exact search is a matrix-vector product per segment
-(BLAS sgemv). Stored as float16 they would halve the disk, but numpy has no
-float16 BLAS: converting to float32 per query was 8x slower than the float32
-product on this machine (150k x 384: 562 ms vs 68 ms), so compact vectors
-belong with an approximate index that rescoring keeps exact (not built yet).
+Vectors: a segment of fewer than vectors.INDEX_MIN passages keeps float32
+and is scanned exactly (BLAS sgemv); numpy has no float16 BLAS, converting
+per query was 8x slower than the float32 product (150k x 384: 562 ms vs 68 ms).
+A larger segment stores float16 and an HNSW graph beside it, built when the
+segment is written, so searches through it are approximate with exact
+rescoring: see archive/vectors.py for the design and its numbers.
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ from typing import Iterator
 
 import numpy as np
 
+from archive import vectors
 from archive.table import NO_DAY, Multi, Row, _one_blas_thread, article_key
 
 FACETS = ("people", "countries", "sources", "people_about", "countries_about")
@@ -157,7 +160,7 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
     for column in COLUMNS:
         arrays = [p[column] for p in parts]
         if column == "vectors":
-            shape, dtype = (passages, dim), np.float32
+            shape, dtype = (passages, dim), vectors.vector_dtype(passages)
         else:
             shape = (sum(len(a) for a in arrays),)
             dtype = (f"S{max([a.dtype.itemsize for a in arrays] + [1])}"
@@ -182,6 +185,9 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
         del out
         with open(tmp / f"{column}.npy", "rb+") as f:
             os.fsync(f.fileno())
+    ann = vectors.indexed(passages)
+    if ann:
+        vectors.build(tmp / vectors.INDEX_FILE, np.load(tmp / "vectors.npy", mmap_mode="r"))
     layout = {}
     for column in COLUMNS:
         with open(tmp / f"{column}.npy", "rb") as f:
@@ -192,7 +198,7 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
             layout[column] = [dtype.str, list(shape), f.tell()]
     with open(tmp / "meta.json", "w") as f:
         json.dump({"rows": rows, "passages": passages, "dim": dim, "vocab": vocab,
-                   "layout": layout}, f)
+                   "layout": layout, "ann": ann}, f)
         f.flush()
         os.fsync(f.fileno())
     _fsync_dir(tmp)
@@ -227,6 +233,8 @@ class Segment:
         # every file it needs even if a compaction removes the directory later.
         for column in COLUMNS:
             self._cols[column] = self._map(column)
+        self.ann = (vectors.open_index(path / vectors.INDEX_FILE) if self.meta.get("ann")
+                    else None)
 
     def _map(self, column: str) -> np.ndarray:
         # The layout in meta.json spares parsing each file's .npy header: with
@@ -381,7 +389,8 @@ class SegmentedTable:
     def row_vectors(self, row: int) -> np.ndarray:
         seg, _ = self.locate(row)
         base = int(self.p_offsets[self.segments.index(seg)])
-        return np.asarray(seg["vectors"][self.p_indptr[row] - base:self.p_indptr[row + 1] - base])
+        return np.asarray(seg["vectors"][self.p_indptr[row] - base:self.p_indptr[row + 1] - base],
+                          dtype=np.float32)
 
     @property
     def row_of(self) -> "_RowOf":
@@ -425,24 +434,46 @@ class SegmentedTable:
             mask &= has
         return mask
 
-    def best_similarity(self, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(per-passage cosine, per-article best cosine; -inf for no passages
-        and for rows no longer live)."""
-        q = qvec.astype(np.float32)
-        sims = np.empty(int(self.p_indptr[-1]), dtype=np.float32)
+    def best_similarity(self, qvec: np.ndarray, within: np.ndarray | None = None,
+                        rows: np.ndarray | None = None) -> np.ndarray:
+        """Per-article best cosine, -inf for rows without one. Small segments
+        are scanned exactly; a segment with a graph (archive/vectors.py) gives
+        scores to its nearest passages among the rows `within` allows (all
+        live rows by default), or to all those rows when they are few, and
+        to `rows` (e.g. the keyword side's candidates) always."""
+        q = np.ascontiguousarray(qvec, dtype=np.float32)
+        best = np.full(self.n, -np.inf, dtype=np.float32)
+        allowed = self.live if within is None else within & self.live
+        counts = np.diff(self.p_indptr)
         with _one_blas_thread():
             for k, seg in enumerate(self.segments):
-                lo = int(self.p_offsets[k])
-                if seg.passages:
-                    np.dot(seg["vectors"], q, out=sims[lo:lo + seg.passages])
-        best = np.full(self.n, -np.inf, dtype=np.float32)
-        has = np.diff(self.p_indptr) > 0
-        if has.any():
-            # Every row with passages, dead ones too: each start must end the
-            # previous row's run, then dead rows are set back to -inf.
-            best[has] = np.maximum.reduceat(sims, self.p_indptr[:-1][has])
-            best[~self.live] = -np.inf
-        return sims, best
+                lo, hi = int(self.offsets[k]), int(self.offsets[k + 1])
+                if not seg.passages:
+                    continue
+                indptr = self.p_indptr[lo:hi + 1] - self.p_indptr[lo]
+                if seg.ann is None:
+                    sims = np.dot(seg["vectors"], q)
+                    has = np.diff(indptr) > 0
+                    # Every row with passages: each start must end the previous run.
+                    best[lo:hi][has] = np.maximum.reduceat(sims, indptr[:-1][has])
+                    continue
+                seg_allowed = allowed[lo:hi]
+                npass = int(counts[lo:hi][seg_allowed].sum())
+                found = vectors.nearest(seg.ann, q, vectors.fetch_size(seg.passages, npass))
+                if npass <= vectors.EXACT_MAX:
+                    found = np.union1d(found, _passages_of(indptr, np.nonzero(seg_allowed)[0]))
+                if rows is not None:
+                    mine = rows[(rows >= lo) & (rows < hi)] - lo
+                    found = np.union1d(found, _passages_of(indptr, mine))
+                sims = vectors.scores(seg["vectors"], q, found)
+                owner = np.searchsorted(indptr, found, side="right") - 1
+                np.maximum.at(best[lo:hi], owner, sims)
+        best[~self.live] = -np.inf
+        return best
+
+    def row_similarities(self, qvec: np.ndarray, row: int) -> np.ndarray:
+        """Exact cosine of each of a row's passages."""
+        return self.row_vectors(row) @ np.asarray(qvec, dtype=np.float32)
 
     def newest(self, mask: np.ndarray) -> np.ndarray:
         """Rows in the mask, newest first; undated last."""
@@ -464,6 +495,14 @@ class _RowOf:
     def get(self, article_id: str, default=None):
         row = self.table.row_for_id(article_id)
         return default if row is None else row
+
+
+def _passages_of(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The passage numbers of `rows`, given a segment's passage offsets."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    starts, lens = indptr[rows], indptr[rows + 1] - indptr[rows]
+    return np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
 
 
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:

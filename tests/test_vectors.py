@@ -1,0 +1,151 @@
+"""Vector search through the segments' graphs (archive/vectors.py): what a
+user notices is that the right article is found, that a deleted one never
+comes back, and that a filtered search ranks its rows exactly. The graph
+threshold is lowered so that a few hundred articles get one."""
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import archive.vectors as vectors
+from archive.fusion import MIN_SIMILARITY
+from archive.embedded import EmbeddedStore
+from archive.model import Article, Entity, IndexedArticle, Passage, SearchRequest
+
+DIM = 384
+N = 400
+RARE = "Rare Person"
+HALF = "Half Person"
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def make_vectors(seed: int = 0) -> list[np.ndarray]:
+    """1-3 passage vectors an article, around 16 topics, as real embeddings cluster."""
+    rng = np.random.default_rng(seed)
+    centres = unit(rng.standard_normal((16, DIM)))
+    out = []
+    for i in range(N):
+        n = 1 + i % 3
+        out.append(unit(centres[i % 16] + 0.9 * unit(rng.standard_normal((n, DIM)))))
+    return out
+
+
+VECS = make_vectors()
+
+
+def person(i: int) -> str:
+    if i % 80 == 7:
+        return RARE
+    return HALF if i % 2 else "Someone Else"
+
+
+def doc(i: int) -> IndexedArticle:
+    n = len(VECS[i])
+    body = " ".join(f"Paragraph {k} of story {i} about ports." for k in range(n))
+    cut = [round(len(body) * k / n) for k in range(n + 1)]
+    a = Article(f"a{i}", f"Headline {i}", body, dt.date(2025, 1, 1 + i % 28), f"src{i % 3}")
+    p = person(i)
+    return IndexedArticle(a, f"h{i}", [Entity("person", p, p), Entity("country", "FR", "FR")],
+                          [Passage(cut[k], cut[k + 1]) for k in range(n)], VECS[i],
+                          "synthetic/unit")
+
+
+@pytest.fixture
+def small_graphs(monkeypatch):
+    """Graphs for segments of 100 passages; few passages asked of each."""
+    monkeypatch.setattr(vectors, "INDEX_MIN", 100)
+    monkeypatch.setattr(vectors, "ANN_K", 20)
+    monkeypatch.setattr(vectors, "EXACT_MAX", 10)
+
+
+def build(path, batches=(200, 200)) -> EmbeddedStore:
+    s = EmbeddedStore(path, writable=True)
+    lo = 0
+    for size in batches:
+        s.write([doc(i) for i in range(lo, lo + size)])
+        s.commit()
+        lo += size
+    return s
+
+
+def semantic(s: EmbeddedStore, q: np.ndarray, **filters) -> list[str]:
+    s.embed_query = lambda _: q
+    return [h.id for h in s.search(SearchRequest("q", mode="semantic", size=10, **filters)).hits]
+
+
+def exact_top(q: np.ndarray, allowed=lambda i: True, k: int = 10) -> list[str]:
+    """The k nearest articles above the relevance floor, by brute force."""
+    best = {f"a{i}": float((VECS[i] @ q).max()) for i in range(N) if allowed(i)}
+    best = {i: b for i, b in best.items() if b >= MIN_SIMILARITY}
+    return sorted(best, key=best.get, reverse=True)[:k]
+
+
+def queries(n: int = 30, allowed=lambda i: True) -> list[np.ndarray]:
+    """Queries near articles `allowed` lets through."""
+    rng = np.random.default_rng(1)
+    near = [i for i in range(N) if allowed(i)]
+    return [unit(VECS[i][0] + 0.3 * unit(rng.standard_normal(DIM)))
+            for i in rng.choice(near, n)]
+
+
+def test_the_segments_get_graphs_and_the_nearest_articles_are_found(tmp_path, small_graphs):
+    s = build(tmp_path)
+    assert all(seg.ann is not None for seg in s.table.segments)
+    found = [len(set(semantic(s, q)) & set(exact_top(q))) / 10 for q in queries()]
+    assert np.mean(found) >= 0.95
+    reader = EmbeddedStore(tmp_path)  # a new reader maps the saved graphs
+    q = queries(1)[0]
+    assert semantic(reader, q)[:3] == exact_top(q)[:3]
+
+
+def test_a_deleted_or_replaced_article_never_comes_back_through_the_graph(tmp_path,
+                                                                            small_graphs):
+    s = build(tmp_path)
+    q = VECS[5][0]
+    assert semantic(s, q)[0] == "a5"
+    s.delete(["a5"])
+    s.commit()
+    edited = doc(6)
+    edited.vectors = -VECS[6]  # the new version points away from the query
+    s.write([edited])
+    s.commit()
+    for reader in (s, EmbeddedStore(tmp_path)):
+        ids = semantic(reader, q)
+        assert "a5" not in ids
+        assert ids == [i for i in exact_top(q, lambda i: i not in (5, 6)) if i != "a6"][:10]
+
+
+@pytest.mark.parametrize("people, allowed", [
+    ([RARE], lambda i: person(i) == RARE),  # few rows: scored without the graph
+    ([HALF], lambda i: person(i) == HALF),  # half the rows: the graph is asked for more
+])
+def test_a_filtered_search_ranks_its_rows_exactly(tmp_path, small_graphs, people, allowed):
+    s = build(tmp_path)
+    for q in queries(10, allowed):
+        want = exact_top(q, allowed)
+        got = semantic(s, q, people=people)
+        assert len(set(got) & set(want)) >= 0.9 * len(want)
+        assert got[0] == want[0]
+
+
+def test_a_keyword_match_far_from_the_query_keeps_its_exact_cosine(tmp_path, small_graphs):
+    s = build(tmp_path)
+    q = VECS[3][0]
+    s.embed_query = lambda _: q
+    t = s.table
+    far = max(range(N), key=lambda i: -float((VECS[i] @ q).max()))
+    best = t.best_similarity(q, rows=np.array([t.row_for_id(f"a{far}")]))
+    assert best[t.row_for_id(f"a{far}")] == pytest.approx(float((VECS[far] @ q).max()),
+                                                          abs=2e-3)
+
+
+def test_merging_and_compacting_keep_the_graph_path_right(tmp_path, small_graphs):
+    s = build(tmp_path, batches=(100,) * 4)
+    s.delete(["a10", "a11"])
+    s.compact()
+    assert len(s.table.segments) == 1 and s.table.segments[0].ann is not None
+    for q in queries(10):
+        assert semantic(s, q)[:5] == [i for i in exact_top(q, lambda i: i not in (10, 11))][:5]
