@@ -13,6 +13,17 @@ SAMPLES = ROOT / "samples"
 SEED = SAMPLES / "txt" / "2025-10-16-trump-putin-hungary.txt"
 
 
+def located(body, spans):
+    """Model output for `body`: (field, start, end, text, label) for each
+    (text, label) pair, found in `body` in order."""
+    out, pos = [], 0
+    for text, label in spans:
+        i = body.index(text, pos)
+        out.append(("body", i, i + len(text), text, label))
+        pos = i + len(text)
+    return out
+
+
 @pytest.fixture(scope="session")
 def extractor():
     from indexer.entities import EntityExtractor

@@ -6,6 +6,7 @@ import pytest
 
 from indexer.entities import resolve
 from indexer.places import country_code
+from tests.conftest import located
 
 CASES = [
     # official and short names
@@ -104,16 +105,6 @@ def test_jordan_the_country_and_jordan_the_player():
 
 # ---- countries of their time, ambiguous places, datelines, about vs mentioned
 
-def _ents_for(body, spans):
-    """(text, label) pairs located in `body` in order, as the model would give them."""
-    out, pos = [], 0
-    for text, label in spans:
-        i = body.index(text, pos)
-        out.append(("body", i, i + len(text), text, label))
-        pos = i + len(text)
-    return out
-
-
 D1987, D1996, D2005 = dt.date(1987, 3, 3), dt.date(1996, 8, 30), dt.date(2005, 3, 3)
 
 OF_THEIR_TIME = [
@@ -136,7 +127,7 @@ OF_THEIR_TIME = [
 
 @pytest.mark.parametrize("body,spans,date,codes", OF_THEIR_TIME)
 def test_countries_of_their_time(body, spans, date, codes):
-    assert {e.key for e in resolve("", body, _ents_for(body, spans), date)
+    assert {e.key for e in resolve("", body, located(body, spans), date)
             if e.kind == "country"} == codes
 
 
@@ -163,7 +154,7 @@ AMBIGUOUS = [
 
 @pytest.mark.parametrize("body,spans,codes", AMBIGUOUS)
 def test_ambiguous_places(body, spans, codes):
-    assert {e.key for e in resolve("", body, _ents_for(body, spans))
+    assert {e.key for e in resolve("", body, located(body, spans))
             if e.kind == "country"} == codes
 
 
@@ -190,7 +181,7 @@ def test_datelines(body, city, code):
 def test_the_dateline_country_is_what_the_story_is_about():
     body = ("TOKYO, March 3 - Japan's trade surplus with the United States widened in "
             "February, the ministry said.\n    Exports to France also rose.")
-    ents = _ents_for(body, [("Japan", "GPE"), ("the United States", "GPE"), ("France", "GPE")])
+    ents = located(body, [("Japan", "GPE"), ("the United States", "GPE"), ("France", "GPE")])
     out = {e.key: e for e in resolve("Trade surplus widens", body, ents, D1987)}
     assert out["JP"].about and out["JP"].salience > out["US"].salience
     assert not out["FR"].about  # named once, in passing
@@ -199,7 +190,7 @@ def test_the_dateline_country_is_what_the_story_is_about():
 
 def test_the_about_threshold_is_a_setting(monkeypatch):
     body = "Exports rose in March.\n\nShipments to France rose too."
-    ents = _ents_for(body, [("France", "GPE")])
+    ents = located(body, [("France", "GPE")])
     assert not resolve("", body, ents)[0].about  # once, after the lead
     monkeypatch.setenv("NEWSARCHIVE_ABOUT_MIN", "0.5")
     assert resolve("", body, ents)[0].about

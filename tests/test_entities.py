@@ -2,7 +2,7 @@ import pytest
 
 from indexer.entities import resolve
 from indexer.places import country_code
-from tests.conftest import SEED
+from tests.conftest import SEED, located
 
 
 def _seed():
@@ -260,16 +260,6 @@ def test_an_article_a_helper_cannot_read_fails_its_batch_and_the_helper_stays(ex
         split.close()
 
 
-def _located(body, spans):
-    """(text, label) pairs located in `body` in order, as the model would give them."""
-    out, pos = [], 0
-    for text, label in spans:
-        i = body.index(text, pos)
-        out.append(("body", i, i + len(text), text, label))
-        pos = i + len(text)
-    return out
-
-
 # What the article is about, one row per salience rule: (headline, body, the
 # model's mentions, countries about, countries mentioned but not about).
 ABOUT = {
@@ -336,6 +326,6 @@ ABOUT = {
 @pytest.mark.parametrize("case", sorted(ABOUT))
 def test_what_an_article_is_about(case):
     title, body, spans, about, passing = ABOUT[case]
-    out = {e.key: e for e in resolve(title, body, _located(body, spans)) if e.kind == "country"}
+    out = {e.key: e for e in resolve(title, body, located(body, spans)) if e.kind == "country"}
     assert {k for k, e in out.items() if e.about} == about
     assert {k for k, e in out.items() if not e.about} == passing
