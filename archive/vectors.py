@@ -61,6 +61,7 @@ ANN_K_MAX = 5_000  # the most asked of one graph, however narrow the filters
 EXPANSION_SEARCH = 128  # usearch widens it to the count asked for when that is larger
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
+BUILD_THREADS = 0  # all cores; with 1 the same vectors always give the same graph
 
 
 def indexed(passages: int) -> bool:
@@ -79,7 +80,8 @@ def build(path: Path, vectors: np.ndarray) -> None:
                   expansion_add=EXPANSION_ADD)
     for lo in range(0, len(vectors), 65536):
         chunk = np.asarray(vectors[lo:lo + 65536], dtype=np.float32)
-        index.add(np.arange(lo, lo + len(chunk), dtype=np.uint64), chunk)
+        keys = np.arange(lo, lo + len(chunk), dtype=np.uint64)
+        index.add(keys, chunk, threads=BUILD_THREADS)
     index.save(str(path))
     with open(path, "rb+") as f:
         os.fsync(f.fileno())
