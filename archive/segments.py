@@ -16,7 +16,8 @@ columns (written once, never changed):
     seg-<uuid>/days.npy         int32 days since 1970 (NO_DAY when undated)
     seg-<uuid>/counts.npy       int32 passages per row
     seg-<uuid>/starts.npy, ends.npy  int32 passage offsets
-    seg-<uuid>/vectors.npy      float32, one row per passage (float16 with a graph)
+    seg-<uuid>/vectors.npy      float32, one row per passage (int8 with a graph)
+    seg-<uuid>/scales.npy       float32, each int8 row's scale (only with a graph)
     seg-<uuid>/vectors.usearch  the HNSW graph of a large segment (archive/vectors.py)
     seg-<uuid>/<facet>_counts.npy, <facet>_values.npy   multi-valued columns
 
@@ -140,7 +141,7 @@ def merge_segments(directory: Path, parts: list[tuple["Segment", np.ndarray]], d
                                                         "counts")}
         part["starts"] = np.asarray(seg["starts"])[pmask]
         part["ends"] = np.asarray(seg["ends"])[pmask]
-        part["vectors"] = (seg["vectors"], pmask)
+        part["vectors"] = (seg["vectors"], seg.scales, pmask)
         for f in FACETS:
             fcounts = np.asarray(seg[f"{f}_counts"])
             remap = np.array([index[f][v] for v in seg.vocab(f)], dtype=np.int32)
@@ -160,11 +161,11 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
     for column in COLUMNS:
         arrays = [p[column] for p in parts]
         if column == "vectors":
-            shape, dtype = (passages, dim), vectors.vector_dtype(passages)
-        else:
-            shape = (sum(len(a) for a in arrays),)
-            dtype = (f"S{max([a.dtype.itemsize for a in arrays] + [1])}"
-                     if column in ("ids", "hashes") else arrays[0].dtype)
+            _write_vectors(tmp, arrays, passages, dim)
+            continue
+        shape = (sum(len(a) for a in arrays),)
+        dtype = (f"S{max([a.dtype.itemsize for a in arrays] + [1])}"
+                 if column in ("ids", "hashes") else arrays[0].dtype)
         if not shape[0]:
             _save(tmp / f"{column}.npy", np.zeros(shape, dtype=dtype))
             continue
@@ -172,24 +173,17 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
                                         shape=shape)
         at = 0
         for a in arrays:
-            if isinstance(a, tuple):  # (vectors map, passage mask): copied in slices
-                src, mask = a
-                for lo in range(0, len(src), 65536):
-                    chunk = np.asarray(src[lo:lo + 65536])[mask[lo:lo + 65536]]
-                    out[at:at + len(chunk)] = chunk
-                    at += len(chunk)
-            else:
-                out[at:at + len(a)] = a
-                at += len(a)
-        out.flush()
-        del out
-        with open(tmp / f"{column}.npy", "rb+") as f:
-            os.fsync(f.fileno())
+            out[at:at + len(a)] = a
+            at += len(a)
+        _close(tmp / f"{column}.npy", out)
     ann = vectors.indexed(passages)
     if ann:
-        vectors.build(tmp / vectors.INDEX_FILE, np.load(tmp / "vectors.npy", mmap_mode="r"))
+        vectors.build(tmp / vectors.INDEX_FILE, np.load(tmp / "vectors.npy", mmap_mode="r"),
+                      np.load(tmp / "scales.npy", mmap_mode="r"))
     layout = {}
-    for column in COLUMNS:
+    for column in (*COLUMNS, "scales"):
+        if not (tmp / f"{column}.npy").exists():
+            continue
         with open(tmp / f"{column}.npy", "rb") as f:
             read = (np.lib.format.read_array_header_1_0
                     if np.lib.format.read_magic(f) == (1, 0)
@@ -205,6 +199,51 @@ def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim:
     os.rename(tmp, directory / name)
     _fsync_dir(directory)
     return name
+
+
+def _close(path: Path, out: np.memmap) -> None:
+    out.flush()
+    del out
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _write_vectors(tmp: Path, arrays: list, passages: int, dim: int) -> None:
+    """vectors.npy from float32 arrays or (map, scales, passage mask) of old
+    segments, copied in slices; int8 with scales.npy beside it when the
+    segment gets a graph (vectors.vector_dtype)."""
+    dtype = vectors.vector_dtype(passages)
+    if not passages:
+        _save(tmp / "vectors.npy", np.zeros((0, dim), dtype=dtype))
+        return
+    out = np.lib.format.open_memmap(tmp / "vectors.npy", mode="w+", dtype=dtype,
+                                    shape=(passages, dim))
+    scales = (np.lib.format.open_memmap(tmp / "scales.npy", mode="w+", dtype=np.float32,
+                                        shape=(passages,)) if dtype == np.int8 else None)
+    at = 0
+    for chunk in _vector_chunks(arrays):
+        if scales is None:
+            out[at:at + len(chunk)] = chunk
+        else:
+            out[at:at + len(chunk)], scales[at:at + len(chunk)] = vectors.quantize(chunk)
+        at += len(chunk)
+    _close(tmp / "vectors.npy", out)
+    if scales is not None:
+        _close(tmp / "scales.npy", scales)
+
+
+def _vector_chunks(arrays: list) -> Iterator[np.ndarray]:
+    """float32 slices of the new segment's vectors, in order."""
+    for a in arrays:
+        if not isinstance(a, tuple):
+            yield np.asarray(a, dtype=np.float32)
+            continue
+        src, scales, mask = a
+        for lo in range(0, len(src), 65536):
+            keep = mask[lo:lo + 65536]
+            yield vectors.as_float(np.asarray(src[lo:lo + 65536])[keep],
+                                   None if scales is None
+                                   else np.asarray(scales[lo:lo + 65536])[keep])
 
 
 def _facet_values(row: Row, facet: str) -> list[str]:
@@ -233,6 +272,8 @@ class Segment:
         # every file it needs even if a compaction removes the directory later.
         for column in COLUMNS:
             self._cols[column] = self._map(column)
+        # int8 vectors (a segment with a graph) have a scale a row.
+        self.scales = self._map("scales") if "scales" in self.meta["layout"] else None
         self.ann = (vectors.open_index(path / vectors.INDEX_FILE) if self.meta.get("ann")
                     else None)
 
@@ -389,8 +430,9 @@ class SegmentedTable:
     def row_vectors(self, row: int) -> np.ndarray:
         seg, _ = self.locate(row)
         base = int(self.p_offsets[self.segments.index(seg)])
-        return np.asarray(seg["vectors"][self.p_indptr[row] - base:self.p_indptr[row + 1] - base],
-                          dtype=np.float32)
+        lo, hi = self.p_indptr[row] - base, self.p_indptr[row + 1] - base
+        return vectors.as_float(seg["vectors"][lo:hi],
+                                None if seg.scales is None else seg.scales[lo:hi])
 
     @property
     def row_of(self) -> "_RowOf":
@@ -400,7 +442,8 @@ class SegmentedTable:
     @property
     def vectors(self) -> np.ndarray:
         """Every passage vector in row order, copied into memory: for tools only."""
-        return _concat([s["vectors"] for s in self.segments], np.float32).reshape(-1, self.dim)
+        return _concat([vectors.as_float(s["vectors"], s.scales) for s in self.segments],
+                       np.float32).reshape(-1, self.dim)
 
     def passage_count(self) -> int:
         return int((np.diff(self.p_indptr) * self.live).sum())
@@ -453,6 +496,8 @@ class SegmentedTable:
                 indptr = self.p_indptr[lo:hi + 1] - self.p_indptr[lo]
                 if seg.ann is None:
                     sims = np.dot(seg["vectors"], q)
+                    if seg.scales is not None:
+                        sims = sims * seg.scales
                     has = np.diff(indptr) > 0
                     # Every row with passages: each start must end the previous run.
                     best[lo:hi][has] = np.maximum.reduceat(sims, indptr[:-1][has])
@@ -465,7 +510,7 @@ class SegmentedTable:
                 if rows is not None:
                     mine = rows[(rows >= lo) & (rows < hi)] - lo
                     found = np.union1d(found, _passages_of(indptr, mine))
-                sims = vectors.scores(seg["vectors"], q, found)
+                sims = vectors.scores(seg["vectors"], q, found, seg.scales)
                 owner = np.searchsorted(indptr, found, side="right") - 1
                 np.maximum.at(best[lo:hi], owner, sims)
         best[~self.live] = -np.inf

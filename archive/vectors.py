@@ -69,17 +69,35 @@ def indexed(passages: int) -> bool:
 
 
 def vector_dtype(passages: int):
-    return np.float16 if indexed(passages) else np.float32
+    return np.int8 if indexed(passages) else np.float32
 
 
-def build(path: Path, vectors: np.ndarray) -> None:
-    """Write the HNSW graph of `vectors` (passage i has key i) to `path`."""
+def quantize(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 rows and each row's scale (row = int8 * scale, to half a step):
+    a scale per row gives every vector the whole int8 range, however its
+    largest component compares with other vectors'."""
+    chunk = np.asarray(chunk, dtype=np.float32)
+    scale = np.abs(chunk).max(axis=1, initial=0.0) / 127
+    scale[scale == 0] = 1.0
+    return np.rint(chunk / scale[:, None]).astype(np.int8), scale.astype(np.float32)
+
+
+def as_float(rows: np.ndarray, scales: np.ndarray | None) -> np.ndarray:
+    """Stored rows as float32: int8 ones times their scales."""
+    out = np.asarray(rows, dtype=np.float32)
+    return out if scales is None else out * np.asarray(scales, dtype=np.float32)[:, None]
+
+
+def build(path: Path, vectors: np.ndarray, scales: np.ndarray | None = None) -> None:
+    """Write the HNSW graph of `vectors` (passage i has key i; int8 ones with
+    their `scales`) to `path`."""
     from usearch.index import Index
 
     index = Index(ndim=vectors.shape[1], metric="ip", dtype="i8", connectivity=CONNECTIVITY,
                   expansion_add=EXPANSION_ADD)
     for lo in range(0, len(vectors), 65536):
-        chunk = np.asarray(vectors[lo:lo + 65536], dtype=np.float32)
+        chunk = as_float(vectors[lo:lo + 65536],
+                         None if scales is None else scales[lo:lo + 65536])
         keys = np.arange(lo, lo + len(chunk), dtype=np.uint64)
         index.add(keys, chunk, threads=BUILD_THREADS)
     index.save(str(path))
@@ -111,11 +129,17 @@ def nearest(index, q: np.ndarray, k: int) -> np.ndarray:
     return np.asarray(found.keys, dtype=np.int64)
 
 
-def scores(vectors: np.ndarray, q: np.ndarray, passages: np.ndarray) -> np.ndarray:
-    """Exact cosines of the given passages (sorted reads keep the map sequential)."""
+def scores(vectors: np.ndarray, q: np.ndarray, passages: np.ndarray,
+           scales: np.ndarray | None = None) -> np.ndarray:
+    """Cosines of the given passages from the stored vectors (int8 ones times
+    their `scales`); sorted reads keep the map sequential."""
     if not len(passages):
         return np.zeros(0, dtype=np.float32)
     order = np.argsort(passages, kind="stable")
+    wanted = passages[order]
+    sims = np.asarray(vectors[wanted], dtype=np.float32) @ q
+    if scales is not None:
+        sims *= np.asarray(scales[wanted], dtype=np.float32)
     out = np.empty(len(passages), dtype=np.float32)
-    out[order] = np.asarray(vectors[passages[order]], dtype=np.float32) @ q
+    out[order] = sims
     return out
