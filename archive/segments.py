@@ -46,9 +46,11 @@ article plus 8 per facet value).
 Vectors: a segment of fewer than vectors.INDEX_MIN passages keeps float32
 and is scanned exactly (BLAS sgemv); numpy has no float16 BLAS, converting
 per query was 8x slower than the float32 product (150k x 384: 562 ms vs 68 ms).
-A larger segment stores float16 and an HNSW graph beside it, built when the
-segment is written, so searches through it are approximate with exact
-rescoring: see archive/vectors.py for the design and its numbers.
+A larger segment stores int8 with a scale a row and an HNSW graph beside it,
+built when the segment is written, so searches through it are approximate
+and rescored from the stored vectors: see archive/vectors.py for the design
+and its numbers. Segments written with float16 (before int8) are read as
+they are and rewritten as int8 by the next merge.
 """
 from __future__ import annotations
 
