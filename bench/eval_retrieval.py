@@ -92,8 +92,11 @@ def main() -> None:
     ap.add_argument("--store", help="an Elasticsearch URL to evaluate instead of the embedded store")
     ap.add_argument("--subset", action="store_true",
                     help="BBC + the first 8,000 Reuters stories instead of the whole corpus")
+    ap.add_argument("--sets", nargs="+", choices=[name for name, _, _ in SETS],
+                    help="some of the sets only (their own section in BENCHMARKS.md)")
     args = ap.parse_args()
     require_data()
+    sets = [s for s in SETS if not args.sets or s[0] in args.sets]
 
     from archive import fusion
     from archive.embedding import load_embedder
@@ -105,7 +108,7 @@ def main() -> None:
     stores = {}
     results, variants, indexed = {}, {}, {}
     try:
-        for name, qdir, no_titles in SETS:
+        for name, qdir, no_titles in sets:
             if no_titles not in stores:
                 url = f"{args.store.rstrip('/')}-{'notitles' if no_titles else 'titles'}" \
                     if args.store else None
@@ -153,7 +156,8 @@ def main() -> None:
                 lines.append(f"| {label} | {m['ndcg@10']:.4f} | {m['mrr@10']:.4f} | "
                              f"{m['recall@100']:.4f} |")
     cmd = "bench/eval_retrieval.py" + (f" --store {args.store}" if args.store else "") + \
-        (" --subset" if args.subset else "") + f" --max-queries {args.max_queries}"
+        (" --subset" if args.subset else "") + f" --max-queries {args.max_queries}" + \
+        (f" --sets {' '.join(args.sets)}" if args.sets else "")
     corpus_text = ("BBC + the first 8,000 Reuters stories of `shared/data/articles.jsonl`"
                    if args.subset else "all of `shared/data/articles.jsonl`")
     body = f"""
@@ -170,7 +174,8 @@ their judgements); each set's queries split into even and odd positions, at most
         body += "\nElasticsearch 9.5.4 (integ-test zip: `standard` analyzer, no stemming).\n"
     print(body)
     title = "Retrieval quality" + (" on Elasticsearch" if args.store else "") + \
-        (" (10k subset)" if args.subset else "") + " (eval sets)"
+        (" (10k subset)" if args.subset else "") + \
+        (f" ({', '.join(args.sets)})" if args.sets else " (eval sets)")
     write_section(title, body)
 
 
