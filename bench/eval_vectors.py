@@ -1,4 +1,4 @@
-"""nDCG@10 with exact float32 vector search against the graphs with float16
+"""nDCG@10 with exact float32 vector search against the graphs with int8
 vectors (archive/vectors.py), on the eval sets and the 10k subset of
 bench/eval_retrieval.py, with the real model. The subset's ~15k passages are
 below the graph threshold, so the graph store lowers it to 1,000 passages:
@@ -22,7 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bench.common import git_rev, machine, require_data, write_section  # noqa: E402
 from bench.eval_retrieval import SETS, subset_corpus  # noqa: E402
 
-KINDS = (("exact, float32", None), ("graphs, float16 + exact rescoring", 1000))
+KINDS = (("exact, float32", None), ("graphs, int8 vectors (a scale a row) + rescoring", 1000))
 MODES = ("semantic", "hybrid")
 
 
