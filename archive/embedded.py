@@ -596,8 +596,8 @@ class _Plan:
         return m if self.allowed is None else m & self.allowed
 
     # -- the two sides -----------------------------------------------------
-    def _rows(self, query) -> tuple[np.ndarray, np.ndarray]:
-        res = self.searcher.search(query, limit=min(KEYWORD_CAP, max(1, self.searcher.num_docs)))
+    def _rows(self, query, cap: int = KEYWORD_CAP) -> tuple[np.ndarray, np.ndarray]:
+        res = self.searcher.search(query, limit=min(cap, max(1, self.searcher.num_docs)))
         if not res.hits:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = np.array([s for s, _ in res.hits], dtype=np.float32)
@@ -608,11 +608,18 @@ class _Plan:
 
     def constrain(self) -> None:
         """Phrases and exclusions bind every match, meaning matches too."""
-        c = tantivyquery.constraint(self.build.index.schema, self.query)
-        if c is not None:
-            rows, _ = self._rows(c)
-            self.allowed = np.zeros(self.t.n, dtype=bool)
-            self.allowed[rows] = True
+        required, excluded = tantivyquery.constraint(self.build.index.schema, self.query)
+        if required is None and excluded is None:
+            return
+        # Every article either finds, however many: a cap here would drop
+        # matches from every mode once the archive outgrew it.
+        every = self.searcher.num_docs
+        self.allowed = np.ones(self.t.n, dtype=bool)
+        if required is not None:
+            self.allowed[:] = False
+            self.allowed[self._rows(required, every)[0]] = True
+        if excluded is not None:
+            self.allowed[self._rows(excluded, every)[0]] = False
 
     def keyword(self) -> None:
         schema = self.build.index.schema

@@ -75,20 +75,26 @@ def filters(req: SearchRequest, skip: str | None = None) -> list[dict]:
     return out
 
 
-def _term(t: Term) -> dict:
+def _term(t: Term, required: bool = False) -> dict:
     """A word in the title (boosted) or the body, as the embedded store scores
     it; a phrase as a phrase. The typed text goes in, since the cluster
-    analyses it with the index's own analyzer."""
+    analyses it with the index's own analyzer. A word that analyzer drops
+    (a stop word of the `english` analyzer) matches every article when it is
+    `required`, so it never empties the query; elsewhere (ranking, excluded,
+    counted towards a long query's share) it matches none."""
+    zero = "all" if required else "none"
     if t.phrase:
-        return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "phrase"}}
+        return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "phrase",
+                                "zero_terms_query": zero}}
     return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "most_fields",
-                            "operator": "and"}}
+                            "operator": "and", "zero_terms_query": zero}}
 
 
 def _any(group) -> dict:
     if len(group) == 1:
-        return _term(group[0])
-    return {"bool": {"should": [_term(t) for t in group], "minimum_should_match": 1}}
+        return _term(group[0], required=True)
+    return {"bool": {"should": [_term(t, required=True) for t in group],
+                     "minimum_should_match": 1}}
 
 
 def text_query(q: Query, relaxed: bool = False) -> dict | None:
@@ -126,7 +132,7 @@ def text_query(q: Query, relaxed: bool = False) -> dict | None:
 def constraint(q: Query) -> list[dict]:
     """Filter clauses every match obeys, meaning matches too: the phrases and
     the excluded words."""
-    out = [_term(t) for t in q.phrases]
+    out = [_term(t, required=True) for t in q.phrases]
     if q.excluded:
         out.append({"bool": {"must_not": [_term(t) for t in q.excluded]}})
     return out

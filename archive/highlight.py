@@ -18,6 +18,9 @@ STOPWORDS = {
     "he", "her", "his", "i", "in", "is", "it", "its", "not", "of", "on", "or", "she",
     "that", "the", "their", "them", "they", "this", "to", "was", "were", "will", "with",
     "we", "you", "who", "what", "which", "would", "said", "says", "s",
+    # The rest of Lucene's English stop set, which Elasticsearch's `english`
+    # analyzer drops: a required word it drops would match nothing there.
+    "if", "into", "no", "such", "then", "there", "these",
 }
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 

@@ -5,9 +5,12 @@ unless it is clearly syntax. The syntax, all of it:
 
 - `"a phrase"`: straight or curly double quotes around 1 to 8 words, opened
   and closed within one sentence; the words must appear together, in order.
-- `-word`: a dash attached to the front of a word excludes articles with it.
-  A dash between spaces ("revenues - £160m - will") is punctuation.
-- `OR` in capitals between two words or phrases: either will do.
+  Quoted text that is not a phrase (longer, or across sentences) is words.
+- `-word` or `-"a phrase"`: a dash attached to the front excludes articles
+  with it. A dash between spaces ("revenues - £160m - will") is punctuation.
+- `OR` in capitals right after a word or phrase and before another: either
+  will do. Elsewhere (first, last, after a stop word or an excluded word, or
+  in a headline written all in capitals) it is the word "or".
 
 Nothing else is syntax: colons, plus signs, brackets, AND/NOT and stray or
 unbalanced quotes are text. In a long query (pasted text of more than
@@ -36,7 +39,9 @@ MAX_TERMS = 400  # distinct terms kept from a very long paste
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
                          "\u2033": '"', "\uff02": '"'})
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+# A quote spans sentences when a full stop inside it follows two or more
+# words and precedes a capital: "U.S. dollar", "Mr. Smith" stay phrases.
+_SENTENCE_END = re.compile(r"\S+\s+\S+[.!?]\s+[A-Z]")
 _EXCLUDE = re.compile(r"^-([^\W\d_].*)$")  # "-word", not "-5%" and not "- "
 # Inside a chunk these separate words ("oil/gas", "title:foo"); hyphens,
 # apostrophes and dots join them ("D-Mark", "U.S.", "0.1%") into a phrase.
@@ -70,11 +75,14 @@ class Query:
     optional: tuple[Term, ...] = ()
     excluded: tuple[Term, ...] = ()
     long: bool = False
-    notes: tuple[str, ...] = field(default=(), compare=False)
+    meaning: str = field(default="", compare=False)
 
     @property
-    def empty(self) -> bool:
-        return not (self.groups or self.optional or self.excluded)
+    def meaning_text(self) -> str:
+        """The text to embed: what is looked for, without the excluded words
+        and the syntax (embedding "Putin -Budapest" whole would rank articles
+        by closeness to Budapest)."""
+        return self.meaning or self.text
 
     @property
     def phrases(self) -> tuple[Term, ...]:
@@ -118,44 +126,56 @@ def parse(text: str) -> Query:
     if _content_count(text) > LONG_WORDS:
         return _parse_long(text)
     chunks = _chunks(text.translate(_QUOTES))
-    caps_only = not re.search(r"[a-z]", text)  # an all-caps headline: OR is a word there
+    # An all-caps headline ("OIL PRICES RISE OR FALL"): OR is a word there.
+    caps_only = not re.search(r"[a-z]", text) and len(text.split()) > 4
     groups: list[list[Term]] = []
     optional: list[Term] = []
     excluded: list[Term] = []
-    pending_or = False
+    meaning: list[str] = []
+    pending_or = after_group = False
     for kind, chunk in chunks:
-        if kind == "word" and chunk == "OR" and not caps_only and groups and not pending_or:
+        if kind == "word" and chunk == "OR" and not caps_only and after_group and \
+                not pending_or:
             pending_or = True
+            continue
+        if kind == "excluded":
+            t = _term(chunk, quoted=True)
+            excluded.extend([t] if t else [])
+            pending_or = after_group = False
             continue
         if kind == "word":
             m = _EXCLUDE.match(chunk)
             if m:
                 excluded.extend(t for t in map(_term, _SEPARATORS.split(m.group(1))) if t)
-                pending_or = False
+                pending_or = after_group = False
                 continue
+        meaning.append(chunk)
         pieces = [chunk] if kind == "phrase" else _SEPARATORS.split(chunk)
         for t in (t for t in (_term(p, kind == "phrase") for p in pieces) if t):
             if kind == "word" and not pending_or and _stop(t):
                 optional.append(t)
+                after_group = False
             elif pending_or:
                 groups[-1].append(t)
-                pending_or = False
+                pending_or, after_group = False, True
             else:
                 groups.append([t])
-    if pending_or:  # "a OR" at the end: the OR was a word after all
-        t = _term("OR")
-        if t:
-            groups.append([t])
+                after_group = True
+    if pending_or:  # "oil OR" at the end: the OR was the word "or" after all
+        optional.append(_term("OR"))
     if not groups and optional:
         # A query of stop words only ("the who") needs them all.
         groups, optional = [[t] for t in optional], []
     return Query(text, tuple(tuple(_dedupe(g)) for g in _unique_groups(groups)),
-                 tuple(_dedupe(optional)), tuple(_dedupe(excluded)))
+                 tuple(_dedupe(optional)), tuple(_dedupe(excluded)),
+                 meaning=" ".join(meaning))
 
 
 def _chunks(text: str) -> list[tuple[str, str]]:
-    """("phrase", inner text) for quotes that qualify, ("word", chunk) for
-    whitespace-separated chunks; quotes that do not qualify are dropped."""
+    """("phrase", inner text) for quotes that qualify, ("excluded", inner
+    text) for such a quote with a dash attached in front, ("word", chunk)
+    for whitespace-separated chunks. The words of a quote that does not
+    qualify are words; a quote without its pair is dropped."""
     out: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):
@@ -163,18 +183,21 @@ def _chunks(text: str) -> list[tuple[str, str]]:
         if q < 0:
             out.extend(("word", w) for w in text[pos:].split())
             break
-        out.extend(("word", w) for w in text[pos:q].split())
+        before = text[pos:q].split()
+        negated = bool(before) and before[-1] == "-" and (q == 0 or text[q - 1] == "-")
         close = text.find('"', q + 1)
         inner = text[q + 1:close] if close > 0 else ""
         words = inner.split()
-        # A full stop closing the quoted words is fine; one inside means the
-        # quote spans sentences, as quotes in pasted prose do.
-        inside = inner.strip()[:-1]
-        if close > 0 and 0 < len(words) <= PHRASE_WORDS and not _SENTENCE_END.search(inside):
-            out.append(("phrase", inner.strip()))
+        if close > 0 and 0 < len(words) <= PHRASE_WORDS and not _SENTENCE_END.search(inner):
+            out.extend(("word", w) for w in before[:-1 if negated else None])
+            out.append(("excluded" if negated else "phrase", inner.strip()))
+            pos = close + 1
+        elif close > 0:  # a quote spanning sentences, as pasted prose has: its words
+            out.extend(("word", w) for w in before + words)
             pos = close + 1
         else:
-            pos = q + 1  # a stray or far-reaching quote is punctuation
+            out.extend(("word", w) for w in before)
+            pos = q + 1  # a stray quote is punctuation
     return out
 
 

@@ -152,7 +152,9 @@ class Store(ABC):
             return None
         from archive.fusion import similarity_floor
 
-        vector = self.embed_query(req.q)
+        from archive.query import parse
+
+        vector = self.embed_query(parse(req.q).meaning_text)
         # A caller may set `embed_query` alone (bench/scale.py): the default floor then.
         embedder = self._embedder() if self._embedder is not None else None
         return QueryVector(vector, similarity_floor(embedder))

@@ -68,14 +68,17 @@ def build(schema, q: Query, relaxed: bool = False):
 
 
 def constraint(schema, q: Query):
-    """What binds every match, meaning matches included: the query's phrases
-    and exclusions. None when it has neither."""
+    """What binds every match, meaning matches included, as (required,
+    excluded): a query every match must meet (the phrases) and one no match
+    may meet (any excluded word); either None. Apart, because the store
+    takes every article each one finds, and "all but the excluded" would be
+    nearly the whole archive."""
     import tantivy
 
-    if not q.phrases and not q.excluded:
-        return None
-    clauses = [(tantivy.Occur.Must, _term(schema, t)) for t in q.phrases]
-    if not clauses:
-        clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-    clauses += [(tantivy.Occur.MustNot, _term(schema, t)) for t in q.excluded]
-    return tantivy.Query.boolean_query(clauses)
+    required = excluded = None
+    if q.phrases:
+        required = tantivy.Query.boolean_query([(tantivy.Occur.Must, _term(schema, t))
+                                                for t in q.phrases])
+    if q.excluded:
+        excluded = _any(schema, list(q.excluded))
+    return required, excluded

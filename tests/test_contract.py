@@ -209,6 +209,8 @@ PROSE = ("Trump spoke to his Russian counterpart on Thursday via phone call - an
     "Putin -- Budapest",
     '"phone call" Putin',
     '"agreed that there will. be a meeting',
+    "no phone call",
+    "Putin OR zebracorn",
 ])
 def test_prose_and_syntax_never_drop_the_article_with_the_words(loaded, text):
     r = loaded.search(SearchRequest(text, mode="keyword", size=50))
@@ -237,6 +239,9 @@ def test_phrases_and_exclusions_bind_in_hybrid_too(loaded):
     r = loaded.search(SearchRequest("Putin -Budapest", mode="hybrid", size=50))
     assert r.hits and SEED not in ids(r)
     assert all("budapest" not in (loaded.get(i).article.body.lower()) for i in ids(r))
+    r = loaded.search(SearchRequest('Putin -"phone call"', mode="hybrid", size=50))
+    assert r.hits and SEED not in ids(r), "a dash before a phrase excludes the phrase"
+    assert all("phone call" not in loaded.get(i).article.body.lower() for i in ids(r))
 
 
 def test_counts_add_up_and_each_hit_says_how_it_matched(loaded):
@@ -422,3 +427,15 @@ def test_a_store_written_before_about_was_kept_counts_its_mentions(
     assert counts("mentioned") == {"FR": 1, "DE": 2}
     if kind == "elasticsearch":
         assert counts("about") == {"FR": 1, "DE": 1}
+
+
+def test_an_exclusion_keeps_every_other_article_however_many_match(loaded, monkeypatch):
+    """The embedded store reads at most KEYWORD_CAP keyword matches; the
+    articles an exclusion leaves must not be cut to that many (in an archive
+    of a million, "oil -war" kept only the first 50,000 of the rest)."""
+    import archive.embedded
+
+    want = ids(loaded.search(SearchRequest("Putin -Budapest", mode="semantic", size=50)))
+    monkeypatch.setattr(archive.embedded, "KEYWORD_CAP", 2)
+    got = ids(loaded.search(SearchRequest("Putin -Budapest", mode="semantic", size=50)))
+    assert len(want) > 2 and got == want

@@ -76,9 +76,20 @@ def test_relaxed_query_needs_one_word_but_phrases_still_bind():
     q = esquery.text_query(parse('"debt moratorium" Brazil banks'), relaxed=True)
     must = q["bool"]["must"]
     assert must[0] == {"multi_match": {"query": "debt moratorium", "fields": ["title^2", "body"],
-                                       "type": "phrase"}}
+                                       "type": "phrase", "zero_terms_query": "all"}}
     assert must[1]["bool"]["minimum_should_match"] == 1
     assert esquery.text_query(parse("barley"), relaxed=True) is None, "one word: nothing to relax"
+
+
+def test_a_required_word_the_analyzer_drops_matches_all_and_an_excluded_one_nothing():
+    """On a cluster with the `english` analyzer a stop word analyses to
+    nothing: required, it must not empty the query ("no deal"); excluded or
+    counted for ranking, it must not match every article."""
+    q = esquery.text_query(parse('the "who" -the oil'))
+    for clause in q["bool"]["must"]:
+        assert clause["multi_match"]["zero_terms_query"] == "all"
+    for clause in q["bool"]["must_not"] + q["bool"].get("should", []):
+        assert clause["multi_match"]["zero_terms_query"] == "none"
 
 
 def test_phrases_and_exclusions_bind_the_meaning_side():

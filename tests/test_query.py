@@ -22,10 +22,31 @@ CASES = [
     ("Putin -Trump", [["Putin"]], [], ["Trump"]),
     ('"debt moratorium" Brazil', [["debt moratorium"], ["Brazil"]], [], []),
     ("\u201cdebt moratorium\u201d", [["debt moratorium"]], [], []),
-    ('he said "we will. Then" they left', [["Then"], ["left"]], ["he", "said", "we", "will.", "they"], []),
+    ('he said "we will. Then" they left', [["left"]], ["he", "said", "we", "will.", "Then", "they"], []),
     ('"unbalanced quote here', [["unbalanced"], ["quote"], ["here"]], [], []),
     ("coffee OR cocoa prices", [["coffee", "cocoa"], ["prices"]], [], []),
-    ("OIL OR GAS", [["OIL"], ["GAS"]], ["OR"], []),
+    ("OIL OR GAS", [["OIL", "GAS"]], [], []),
+    ("NATO OR EU", [["NATO", "EU"]], [], []),
+    # An all-caps headline: its OR is a word.
+    ("OIL PRICES RISE OR FALL SHARPLY", [["OIL"], ["PRICES"], ["RISE"], ["FALL"], ["SHARPLY"]],
+     ["OR"], []),
+    # OR binds the word right before it, and only a required one.
+    ("prices in OR near Tokyo", [["prices"], ["near"], ["Tokyo"]], ["in", "OR"], []),
+    ("oil -gas OR coal", [["oil"], ["coal"]], ["OR"], ["gas"]),
+    ("oil OR", [["oil"]], ["OR"], []),
+    # A dash attached to a quote excludes the phrase.
+    ('oil -"peace talks"', [["oil"]], [], ["peace talks"]),
+    ("oil -\u201cpeace talks\u201d", [["oil"]], [], ["peace talks"]),
+    ('oil - "peace talks"', [["oil"], ["peace talks"]], [], []),
+    # Abbreviations do not end a sentence inside a phrase.
+    ('"U.S. dollar" weakness', [["U.S. dollar"], ["weakness"]], [], []),
+    ('"Mr. Smith" resigned', [["Mr. Smith"], ["resigned"]], [], []),
+    # A quote too long to be a phrase is words, and its closing quote opens nothing.
+    ('"one two three four five six seven eight nine" and "interest rates" fell',
+     [["one"], ["two"], ["three"], ["four"], ["five"], ["six"], ["seven"], ["eight"],
+      ["nine"], ["interest rates"], ["fell"]], ["and"], []),
+    # Lucene's English stop words are never required ("no" would match nothing on ES).
+    ("no deal", [["deal"]], ["no"], []),
     ("title:foo +bar (baz) AND NOT x", [["title"], ["foo"], ["bar"], ["baz"], ["x"]], ["AND", "NOT"], []),
     ("Heating Oil/Gas Oil", [["Heating"], ["Oil"], ["Gas"]], [], []),
     ("the who", [["the"], ["who"]], [], []),
@@ -42,6 +63,15 @@ def test_parses_to_the_intended_model(text, required, optional, excluded):
     assert [t.text for t in q.optional] == optional
     assert [t.text for t in q.excluded] == excluded
     assert not q.long
+
+
+@pytest.mark.parametrize("text,meaning", [
+    ("Putin -Budapest", "Putin"),
+    ('oil OR gas -"peace talks"', "oil gas"),
+    ('"phone call" Putin', "phone call Putin"),
+])
+def test_the_meaning_side_embeds_what_is_looked_for_not_the_syntax(text, meaning):
+    assert parse(text).meaning_text == meaning
 
 
 def test_joined_words_become_phrases_of_their_parts():
