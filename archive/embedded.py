@@ -12,8 +12,7 @@ Layout under the store directory:
     .write.lock               held by the one writer
 
 A commit writes its rows as one new segment, deletion lists for the rows it
-replaces or deletes, maybe a merged segment, and a manifest naming them all;
-then it writes PENDING (the manifest and tantivy's last opstamp), commits
+replaces or deletes, and a manifest naming them all; then it writes PENDING (the manifest and tantivy's last opstamp), commits
 tantivy, points HEAD at the manifest and removes PENDING. The text and the
 table are published together: once tantivy's opstamp has passed the one in
 PENDING, readers take PENDING's manifest as the live one, and the next writer
@@ -21,6 +20,30 @@ to open finishes the switch; if tantivy never committed, PENDING is dropped
 and so are the commit's files. Files no generation names (an interrupted
 commit's, or those two generations old) are removed by the writer; a reader
 that finds a file gone re-reads HEAD and loads the newer generation.
+
+Merges run in one background thread of the writer, not inside commit():
+a merge that builds a segment's HNSW graph takes minutes at a million
+passages (archive/vectors.py), and issue 10 wants a commit of 1,000 articles
+in under a second at any size. When a commit's generation makes a merge due
+(segments.plan_merge) and none is running, the commit snapshots the run of
+segments to merge and their deletion lists and starts the thread; commits go
+on meanwhile. The merge writes its segment under a name it registers first,
+so that the commits' collect() spares its `.seg-*.tmp` directory and the
+finished segment, then, holding the lock commit() holds, publishes a new
+generation from the live one: the merged run replaced in place, later
+segments unchanged, and the rows of the run deleted or replaced since the
+snapshot carried over as the merged segment's deletion list (renumbered:
+a merged row is its rank among the snapshot's live rows). The text is not
+touched (articles join the table by key), so the merge's publish writes only
+a manifest, PENDING with tantivy's unchanged opstamp, and HEAD: readers see
+the old generation or the new one. Then the thread plans again, and stops
+when no merge is due. An error is logged and raised by the next commit()
+(before it commits anything), close() or wait_for_merges(); compact(),
+close() and rebuild() wait for the running merge, so `newsarchive index`
+ends with its merges done. A writer killed mid-merge loses nothing: the
+unpublished segment is garbage that the next writer's collect removes.
+`background_merges=False` (or BACKGROUND_MERGES) runs the same merges inside
+commit(), after its own generation is published.
 
 A reader follows CURRENT and HEAD on every search and reloads when they
 move, so a reindex or an incremental run never shows it a half-written

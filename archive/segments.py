@@ -33,9 +33,12 @@ With segments (same bench, same machine): at 300k articles a commit of 1,000
 takes 0.36 s, opening the store and answering the first hybrid query with
 all four facets 0.53 s, and a reader holds 99 MB of its own (940 MB resident
 counting the vector pages the queries touched, which the page cache can take
-back); the 10k-1M rows are in BENCHMARKS.md. A commit that triggers a large
-merge pays for it (the merge runs inside `commit()`); merging in the
-background is the next step if those outliers matter.
+back); the 10k-1M rows are in BENCHMARKS.md. Merges run in a background
+thread of the writer (archive/embedded.py): a merge into a segment with a
+graph takes minutes at a million passages, and a commit that triggered one
+used to pay for it. A merge reads its segments through their maps and writes
+the new one under a name the writer chose (`merge_segments(name=...)`), so
+that the writer's garbage collection spares it until it is published.
 
 A reader maps the segments' files (`np.load(mmap_mode="r")`): vectors and
 passage offsets stay in the page cache, not in the process, and only the
