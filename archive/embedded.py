@@ -12,14 +12,16 @@ Layout under the store directory:
     .write.lock               held by the one writer
 
 A commit writes its rows as one new segment, deletion lists for the rows it
-replaces or deletes, and a manifest naming them all; then it writes PENDING (the manifest and tantivy's last opstamp), commits
-tantivy, points HEAD at the manifest and removes PENDING. The text and the
-table are published together: once tantivy's opstamp has passed the one in
-PENDING, readers take PENDING's manifest as the live one, and the next writer
-to open finishes the switch; if tantivy never committed, PENDING is dropped
-and so are the commit's files. Files no generation names (an interrupted
-commit's, or those two generations old) are removed by the writer; a reader
-that finds a file gone re-reads HEAD and loads the newer generation.
+replaces or deletes, and a manifest naming them all; then it writes PENDING
+(the manifest and tantivy's last opstamp), commits tantivy, points HEAD at
+the manifest and removes PENDING. The text and the table are published
+together: once tantivy's opstamp has passed the one in PENDING, readers take
+PENDING's manifest as the live one, and the next writer to open finishes the
+switch; if tantivy never committed, PENDING is dropped and so are the
+commit's files. Files no generation names (an interrupted commit's or
+merge's, or those two generations old) are removed by the writer, except
+the running merge's; a reader that finds a file gone re-reads HEAD and
+loads the newer generation.
 
 Merges run in one background thread of the writer, not inside commit():
 a merge that builds a segment's HNSW graph takes minutes at a million
