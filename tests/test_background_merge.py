@@ -266,3 +266,35 @@ def test_a_writer_killed_mid_merge_loses_nothing_and_leaves_no_garbage(tmp_path)
     assert not garbage(tmp_path) and not any(n.startswith(".") for n in build_files(tmp_path))
     head = next((tmp_path / "builds").iterdir()) / "HEAD"
     assert json.loads((head.parent / head.read_text().strip()).read_text())["segments"]
+
+
+def test_an_index_run_ends_with_its_merges_published(tmp_path, monkeypatch, gate):
+    from click.testing import CliRunner
+
+    from archive.embedded import EmbeddedStore
+    from newsarchive.cli import cli
+    from tests.conftest import SAMPLES
+
+    monkeypatch.setenv("NEWSARCHIVE_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("NEWSARCHIVE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSARCHIVE_EMBEDDER", "hash")
+    merging_after_close = []
+    real_close = EmbeddedStore.close
+
+    def close(self):
+        gate.release.set()  # a held merge goes on only once the run is closing
+        real_close(self)
+        thread = self._merge_thread
+        merging_after_close.append(thread is not None and thread.is_alive())
+
+    monkeypatch.setattr(EmbeddedStore, "close", close)
+    # One segment a run: the fourth run's commit makes a merge due.
+    for part in ("txt", "html", "feeds", "articles.jsonl"):
+        gate.release.clear()
+        r = CliRunner().invoke(cli, ["index", str(SAMPLES / part)], catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+    assert gate.entered.is_set(), "the last run made a merge due"
+    assert merging_after_close == [False] * 4
+    t = store(tmp_path / "store").table
+    assert segments.plan_merge([s.rows - len(d) for s, d in zip(t.segments, t.deads)]) == 0
+    assert t.live_count == 36 and not garbage(tmp_path / "store")
