@@ -12,15 +12,40 @@ Layout under the store directory:
     .write.lock               held by the one writer
 
 A commit writes its rows as one new segment, deletion lists for the rows it
-replaces or deletes, maybe a merged segment, and a manifest naming them all;
-then it writes PENDING (the manifest and tantivy's last opstamp), commits
-tantivy, points HEAD at the manifest and removes PENDING. The text and the
-table are published together: once tantivy's opstamp has passed the one in
-PENDING, readers take PENDING's manifest as the live one, and the next writer
-to open finishes the switch; if tantivy never committed, PENDING is dropped
-and so are the commit's files. Files no generation names (an interrupted
-commit's, or those two generations old) are removed by the writer; a reader
-that finds a file gone re-reads HEAD and loads the newer generation.
+replaces or deletes, and a manifest naming them all; then it writes PENDING
+(the manifest and tantivy's last opstamp), commits tantivy, points HEAD at
+the manifest and removes PENDING. The text and the table are published
+together: once tantivy's opstamp has passed the one in PENDING, readers take
+PENDING's manifest as the live one, and the next writer to open finishes the
+switch; if tantivy never committed, PENDING is dropped and so are the
+commit's files. Files no generation names (an interrupted commit's or
+merge's, or those two generations old) are removed by the writer, except
+the running merge's; a reader that finds a file gone re-reads HEAD and
+loads the newer generation.
+
+Merges run in one background thread of the writer, not inside commit():
+a merge that builds a segment's HNSW graph takes minutes at a million
+passages (archive/vectors.py), and issue 10 wants a commit of 1,000 articles
+in under a second at any size. When a commit's generation makes a merge due
+(segments.plan_merge) and none is running, the commit snapshots the run of
+segments to merge and their deletion lists and starts the thread; commits go
+on meanwhile. The merge writes its segment under a name it registers first,
+so that the commits' collect() spares its `.seg-*.tmp` directory and the
+finished segment, then, holding the lock commit() holds, publishes a new
+generation from the live one: the merged run replaced in place, later
+segments unchanged, and the rows of the run deleted or replaced since the
+snapshot carried over as the merged segment's deletion list (renumbered:
+a merged row is its rank among the snapshot's live rows). The text is not
+touched (articles join the table by key), so the merge's publish writes only
+a manifest, PENDING with tantivy's unchanged opstamp, and HEAD: readers see
+the old generation or the new one. Then the thread plans again, and stops
+when no merge is due. An error is logged and raised by the next commit()
+(before it commits anything), close() or wait_for_merges(); compact(),
+close() and rebuild() wait for the running merge, so `newsarchive index`
+ends with its merges done. A writer killed mid-merge loses nothing: the
+unpublished segment is garbage that the next writer's collect removes.
+`background_merges=False` (or BACKGROUND_MERGES) runs the same merges inside
+commit(), after its own generation is published.
 
 A reader follows CURRENT and HEAD on every search and reloads when they
 move, so a reindex or an incremental run never shows it a half-written
@@ -30,12 +55,14 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -49,11 +76,16 @@ from archive.query import parse
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.store import QueryVector, Store, StoredArticle, StoreError, WriteFailure
-from archive.segments import (Manifest, Segment, SegmentedTable, merge_segments, plan_merge,
-                               write_segment)
+from archive.segments import (Manifest, Segment, SegmentedTable, merge_segments,
+                               new_segment_name, plan_merge, temporary, write_segment)
 from archive.table import Row, Table, article_key, from_day, to_day
 
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
+# Merges run in a thread of the writer, not inside commit(); a store opened
+# with background_merges=False (or this set to False) merges inside commit().
+BACKGROUND_MERGES = True
+
+log = logging.getLogger(__name__)
 
 
 def _schema():
@@ -97,6 +129,8 @@ class _Build:
             raise StoreError(f"{path} is missing its index; run `newsarchive reindex` or "
                              "index into a new store")
         self.index = tantivy.Index(_schema(), path=str(path / "tantivy"), reuse=True)
+        # A running merge's segment, written but not yet named by a generation.
+        self.in_flight: set[str] = set()
         if writable:
             self.recover()
         self.head: str | None = None
@@ -175,12 +209,12 @@ class _Build:
 
     def collect(self, keep: set[str]) -> None:
         """Remove segments, deletion lists and manifests that neither HEAD's
-        generation nor `keep` names."""
+        generation, `keep` nor a running merge names."""
         try:
             head = (self.path / "HEAD").read_text().strip() or None
         except FileNotFoundError:
             head = None
-        names = set(keep)
+        names = set(keep) | self.in_flight
         if head and head.endswith(".json"):
             names |= {head} | Manifest.read(self.path / head).files()
         for p in self.path.iterdir():
@@ -202,7 +236,10 @@ class _Build:
         return sum((s.get("deletes") or {}).get("num_deleted_docs", 0) for s in segments)
 
     def publish(self, manifest: Manifest, writer) -> None:
-        """Commit tantivy's text and the table together (see the module docstring)."""
+        """Commit tantivy's text and the table together (see the module docstring).
+        Without a writer (a merge) only the table moves: PENDING's opstamp is
+        tantivy's current one, so readers keep HEAD's generation until HEAD
+        moves, and a crash before then drops PENDING at the next open."""
         try:
             name = manifest.write(self.path)
             _step("manifest")
@@ -229,12 +266,14 @@ class _Build:
             if previous and previous.endswith(".json") and (self.path / previous).exists() \
             else set()
         self.collect(keep)
-        self.index.reload()
+        if writer is not None:
+            self.index.reload()
 
 
 class EmbeddedStore(Store):
     def __init__(self, root: str | os.PathLike, embedder: Callable | None = None,
-                 writable: bool = False, _build: str | None = None):
+                 writable: bool = False, _build: str | None = None,
+                 background_merges: bool | None = None):
         self.root = Path(root).expanduser()
         self._embedder = embedder
         self.writable = writable
@@ -251,6 +290,14 @@ class EmbeddedStore(Store):
         # The web server shares one store between threads; moving to a new
         # build or generation must happen once, not in every thread at once.
         self._refresh_lock = threading.Lock()
+        # Held while a generation is staged and published, by commit() and by
+        # the merge thread: each builds on the generation the other published.
+        self._publish_lock = threading.Lock()
+        self.background_merges = (BACKGROUND_MERGES if background_merges is None
+                                  else background_merges)
+        self._merging = False  # a merge is planned or running (under _publish_lock)
+        self._merge_thread: threading.Thread | None = None
+        self._merge_error: BaseException | None = None
         self._current: str | None = None
         self._build: _Build | None = None
         self._open()
@@ -370,8 +417,29 @@ class EmbeddedStore(Store):
             yield t.id(row)
 
     def commit(self) -> None:
+        """Publish the writes and deletions since the last commit as a new
+        generation, then start the merge it makes due, if any, in the
+        background (see `_merge_loop`). Raises a background merge's error
+        first, before committing anything, and keeps the batch buffered."""
+        self._raise_merge_error()
         if not self._pending and not self._deleted and self._writer is None:
             return
+        job = None
+        with self._publish_lock:
+            self._commit()
+            if not self._merging:
+                job = self._plan_merge()
+                self._merging = job is not None
+        if job is None:
+            return
+        if not self.background_merges:
+            self._merge_loop(job, background=False)
+            return
+        self._merge_thread = threading.Thread(target=self._merge_loop, args=(job,),
+                                              name="newsarchive-merge")
+        self._merge_thread.start()
+
+    def _commit(self) -> None:
         build = self._build
         old = build.table
         rows = list(self._pending.values())
@@ -397,7 +465,7 @@ class EmbeddedStore(Store):
     def _stage(self, old: SegmentedTable, changed: list[str], rows: list[Row],
                dim: int) -> list[dict]:
         """The next generation's segments: deletion lists for the rows that
-        `changed` replaces or deletes, a segment for `rows`, maybe a merge."""
+        `changed` replaces or deletes, and a segment for `rows`."""
         path = self._build.path
         segments = [dict(s) for s in old.manifest.segments]
         deads = list(old.deads)
@@ -409,10 +477,87 @@ class EmbeddedStore(Store):
             segments[k]["dead"] = _save_dead(path, deads[k])
         if rows:
             segments.append({"name": write_segment(path, rows, dim), "dead": None})
-            deads.append(np.zeros(0, dtype=np.int64))
-        segments, _ = _merged(path, segments, deads, dim,
-                              plan_merge([_live(path, s, d) for s, d in zip(segments, deads)]))
         return segments
+
+    # -- merging -----------------------------------------------------------
+    def _plan_merge(self) -> "_Merge | None":
+        """The merge the live generation makes due, with a snapshot of its
+        segments and their deletion lists (caller holds _publish_lock)."""
+        build = self._build
+        t = build.table
+        run = plan_merge([seg.rows - len(dead) for seg, dead in zip(t.segments, t.deads)])
+        if not run:
+            return None
+        out = new_segment_name()
+        build.in_flight |= {out, temporary(out)}
+        return _Merge(build, [s.name for s in t.segments[-run:]], t.segments[-run:],
+                      [np.array(d, dtype=np.int64) for d in t.deads[-run:]], t.dim, out)
+
+    def _merge_loop(self, job: "_Merge | None", background: bool = True) -> None:
+        """Run merges until none is due: one at a time, so that commits made
+        during a merge are looked at again when it is published."""
+        try:
+            while job is not None:
+                try:
+                    self._merge(job)
+                finally:
+                    # Published, or garbage for the next commit's collect.
+                    with self._publish_lock:
+                        job.build.in_flight -= {job.out, temporary(job.out)}
+                with self._publish_lock:
+                    job = self._plan_merge()
+                    self._merging = job is not None
+        except BaseException as e:
+            with self._publish_lock:
+                self._merging = False
+            if not background:
+                raise
+            # Raised again by the next commit(), close() or wait_for_merges().
+            log.exception("background merge of %s failed", job.names if job else "?")
+            self._merge_error = e
+
+    def _merge(self, job: "_Merge") -> None:
+        """Write the snapshot's live rows as one segment, then publish a
+        generation with it in place of the merged run: a table move only
+        (tantivy keeps its text; articles join the table by key)."""
+        parts = []
+        for seg, dead in zip(job.segments, job.deads):
+            live = np.ones(seg.rows, dtype=bool)
+            live[dead] = False
+            parts.append((seg, live))
+        merge_segments(job.build.path, parts, job.dim, name=job.out)
+        _step("merged")
+        with self._publish_lock:
+            build = job.build
+            if build is not self._build:
+                return  # the store moved to another build meanwhile; collect removes it
+            cur = build.table
+            names = [s["name"] for s in cur.manifest.segments]
+            run = len(job.names)
+            at = next((i for i in range(len(names) - run + 1)
+                       if names[i:i + run] == job.names), None)
+            if at is None:
+                log.warning("merged segments %s are no longer live; merge dropped", job.names)
+                return
+            dead = _carried_over(parts, job.deads, cur.deads[at:at + run])
+            segments = [dict(s) for s in cur.manifest.segments]
+            segments[at:at + run] = [{"name": job.out,
+                                      "dead": _save_dead(build.path, dead) if len(dead)
+                                      else None}]
+            build.publish(Manifest(cur.model, cur.dim, segments), None)
+
+    def wait_for_merges(self) -> None:
+        """Return once no merge runs (nor is due); raise a merge's error."""
+        thread = self._merge_thread
+        if thread is not None:
+            thread.join()
+        self._raise_merge_error()
+
+    def _raise_merge_error(self) -> None:
+        error, self._merge_error = self._merge_error, None
+        if error is not None:
+            raise StoreError(f"a background merge of segments failed: "
+                             f"{type(error).__name__}: {error}") from error
 
     def compact(self) -> None:
         """Merge every segment into one without the deleted and replaced rows,
@@ -423,6 +568,13 @@ class EmbeddedStore(Store):
         if not self.writable:
             raise StoreError("store opened read-only")
         self.commit()
+        # compact merges everything itself; a running merge finishes first so
+        # that no merge publishes after it.
+        self.wait_for_merges()
+        with self._publish_lock:
+            self._compact()
+
+    def _compact(self) -> None:
         build = self._build
         old = build.table
         merge_table = len(old.segments) > 1 or any(len(d) for d in old.deads)
@@ -464,28 +616,41 @@ class EmbeddedStore(Store):
         return dict(t.people.counts(t.live))
 
     def close(self) -> None:
+        """Wait for the running merge to publish (an `index` run ends with its
+        merges done), drop uncommitted writes, release the write lock, then
+        raise a merge's error if one failed."""
+        thread = self._merge_thread
+        if thread is not None:
+            thread.join()
         if self._writer is not None:
             self._writer.rollback()
             self._writer = None
         if self._lock_file:
             self._lock_file.close()
             self._lock_file = None
+        self._raise_merge_error()
 
     @contextmanager
     def rebuild(self) -> Iterator["EmbeddedStore"]:
         if not self.writable:
             raise StoreError("store opened read-only")
+        # No merge of the old build may still write into it when it is removed.
+        self.wait_for_merges()
         name = f"build-{time.time_ns():020d}"
         path = self.root / "builds" / name
-        fresh = EmbeddedStore(self.root, self._embedder, writable=True, _build=name)
+        fresh = EmbeddedStore(self.root, self._embedder, writable=True, _build=name,
+                              background_merges=self.background_merges)
         try:
             yield fresh
             fresh.commit()
         except BaseException:
-            fresh.close()
+            try:
+                fresh.close()
+            except StoreError:
+                log.exception("closing the abandoned build %s", name)
             shutil.rmtree(path, ignore_errors=True)
             raise
-        fresh.close()
+        fresh.close()  # its merges are published before it goes live
         old = self._current
         _atomic_write(self.root / "CURRENT", name)
         self._open()
@@ -858,9 +1023,30 @@ def _save_dead(directory: Path, rows: np.ndarray) -> str:
     return name
 
 
-def _live(directory: Path, segment: dict, dead: np.ndarray) -> int:
-    with open(directory / segment["name"] / "meta.json") as f:
-        return json.load(f)["rows"] - len(dead)
+@dataclass
+class _Merge:
+    """A background merge: the run of segments it merges as they were when it
+    was planned, and the name of the segment it writes."""
+    build: _Build
+    names: list[str]
+    segments: list[Segment]
+    deads: list[np.ndarray]
+    dim: int
+    out: str
+
+
+def _carried_over(parts: list[tuple[Segment, np.ndarray]], before: list[np.ndarray],
+                  now: list[np.ndarray]) -> np.ndarray:
+    """The merged segment's deletion list: rows of the merged run deleted or
+    replaced after the snapshot (in `now`, not `before`), renumbered. The
+    merged segment holds each part's snapshot-live rows in order, so a row's
+    new number is its rank among those."""
+    out, base = [], 0
+    for (_, live), dead_before, dead_now in zip(parts, before, now):
+        later = np.setdiff1d(dead_now, dead_before)
+        out.append(base + np.cumsum(live)[later] - 1)
+        base += int(live.sum())
+    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
 
 
 def _merged(directory: Path, segments: list[dict], deads: list[np.ndarray], dim: int,

@@ -33,9 +33,12 @@ With segments (same bench, same machine): at 300k articles a commit of 1,000
 takes 0.36 s, opening the store and answering the first hybrid query with
 all four facets 0.53 s, and a reader holds 99 MB of its own (940 MB resident
 counting the vector pages the queries touched, which the page cache can take
-back); the 10k-1M rows are in BENCHMARKS.md. A commit that triggers a large
-merge pays for it (the merge runs inside `commit()`); merging in the
-background is the next step if those outliers matter.
+back); the 10k-1M rows are in BENCHMARKS.md. Merges run in a background
+thread of the writer (archive/embedded.py): a merge into a segment with a
+graph takes minutes at a million passages, and a commit that triggered one
+used to pay for it. A merge reads its segments through their maps and writes
+the new one under a name the writer chose (`merge_segments(name=...)`), so
+that the writer's garbage collection spares it until it is published.
 
 A reader maps the segments' files (`np.load(mmap_mode="r")`): vectors and
 passage offsets stay in the page cache, not in the process, and only the
@@ -127,11 +130,23 @@ def write_segment(directory: Path, rows: list[Row], dim: int) -> str:
     return _write(directory, [part], vocab, dim)
 
 
-def merge_segments(directory: Path, parts: list[tuple["Segment", np.ndarray]], dim: int) -> str:
-    """The live rows of segments `ks` (in order) as one new segment, column by
-    column: no Python object per row, and vectors are copied straight from the
-    old maps into the new file, so a merge of a million rows holds no more
-    than one segment's small columns in memory."""
+def new_segment_name() -> str:
+    return f"seg-{uuid.uuid4().hex}"
+
+
+def temporary(name: str) -> str:
+    """The directory a segment is written in before it is renamed to `name`."""
+    return f".{name}.tmp"
+
+
+def merge_segments(directory: Path, parts: list[tuple["Segment", np.ndarray]], dim: int,
+                   name: str | None = None) -> str:
+    """The rows of each part's segment that its mask keeps (parts in order)
+    as one new segment, column by column: no Python object per row, and
+    vectors are copied straight from the old maps into the new file, so a
+    merge of a million rows holds no more than one segment's small columns
+    in memory. `name` is given by a background merge, which must tell the
+    writer's garbage collection which directory is its own before it exists."""
     segs = [seg for seg, _ in parts]
     vocab = {f: sorted(set().union(*(s.vocab(f) for s in segs))) for f in FACETS}
     index = {f: {v: i for i, v in enumerate(vocab[f])} for f in FACETS}
@@ -151,12 +166,13 @@ def merge_segments(directory: Path, parts: list[tuple["Segment", np.ndarray]], d
             part[f"{f}_counts"] = fcounts[live]
             part[f"{f}_values"] = remap[local] if len(local) else local
         out.append(part)
-    return _write(directory, out, vocab, dim)
+    return _write(directory, out, vocab, dim, name)
 
 
-def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim: int) -> str:
-    name = f"seg-{uuid.uuid4().hex}"
-    tmp = directory / f".{name}.tmp"
+def _write(directory: Path, parts: list[dict], vocab: dict[str, list[str]], dim: int,
+           name: str | None = None) -> str:
+    name = name or new_segment_name()
+    tmp = directory / temporary(name)
     tmp.mkdir(parents=True)
     rows = sum(len(p["keys"]) for p in parts)
     passages = sum(len(p["starts"]) for p in parts)

@@ -11,6 +11,11 @@ nearest, see archive/vectors.py). Every size is built through
 `EmbeddedStore.write/commit` in batches, then:
 
 - commit: write + commit of 1,000 new articles into the built store (median of 3);
+  merges run in the writer's background thread (archive/embedded.py), so a
+  commit that makes one due returns before it ends and the next commits share
+  the cores with it; `merge_wait_s` is how long the merges went on after the
+  third commit returned, waited for (`wait_for_merges`) before the store is
+  measured "after the load";
 - open: a new process opens the store and answers one hybrid query with all four
   facets (page cache warm: the files were just written); loading the country
   labels (archive/countries.py imports pandas, several seconds on this machine)
@@ -188,12 +193,14 @@ def build(path: Path, texts: list[dict], size: int, batch: int, kind: str) -> fl
         store.commit()
         print(f"  built {min(size, lo + batch)}/{size} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
+    store.wait_for_merges()  # the build ends when its merges and graphs are written
     store.close()
     return time.perf_counter() - started
 
 
 def commit_times(path: Path, texts: list[dict], size: int, kind: str,
-                 rounds: int = 3) -> list[float]:
+                 rounds: int = 3) -> tuple[list[float], float]:
+    """Seconds each commit took, and how long its merges ran on after the last."""
     from archive.embedded import EmbeddedStore
 
     store = EmbeddedStore(path, writable=True)
@@ -204,8 +211,11 @@ def commit_times(path: Path, texts: list[dict], size: int, kind: str,
         store.write(docs)
         store.commit()
         out.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    store.wait_for_merges()
+    waited = time.perf_counter() - t
     store.close()
-    return out
+    return out, waited
 
 
 CHILD = r"""
@@ -345,11 +355,12 @@ def main() -> None:
         shutil.rmtree(path, ignore_errors=True)
         print(f"{label}: building {size} articles in {path}", flush=True)
         built = build(path, texts, size, args.batch, args.vectors)
-        commits = commit_times(path, texts, size, args.vectors)
+        commits, merge_wait = commit_times(path, texts, size, args.vectors)
         r = reader(path, qs, args.vectors)
         rec = recall(path, args.vectors)
         row = {"label": label, "size": size, "build_s": built,
                "commit_s": statistics.median(commits), "commits": commits,
+               "merge_wait_s": merge_wait,
                "open_first_s": r["open_first_s"], "import_s": r["import_s"],
                "labels_s": r["labels_s"],
                "rss_mb": r["rss_mb"], "anon_mb": r["anon_mb"], "hwm_mb": r["hwm_mb"],
