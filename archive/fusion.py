@@ -74,6 +74,26 @@ def similarity_floor(embedder) -> float:
 
 def fuse(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
     """The hybrid ranking of the candidates, best first."""
+    return every_word_first(_fused(c, query), c, query)
+
+
+def every_word_first(ranked: list[tuple[Hashable, float]], c: Candidates,
+                     query: Query) -> list[tuple[Hashable, float]]:
+    """A relaxed short query shows the articles with every word first, as the
+    page promises ("2 articles contain all your words; 850 more contain
+    some"), then the rest in fused order. Left to the scores, a partial match
+    close in meaning came first: the README's own example put its one source
+    at rank 23. Measured on Elasticsearch's candidates for the 10k subset
+    (1,000 known-item headlines, 162 of them relaxed with some full
+    matches), this costs 0.006 nDCG@10 and keeps hybrid 0.054 above keyword;
+    topics and long pastes are unchanged. A long paste has no such promise."""
+    if query.long or not 0 < c.strict < len(c.keyword):
+        return ranked
+    every = {i for i, _ in c.keyword[:c.strict]}
+    return [r for r in ranked if r[0] in every] + [r for r in ranked if r[0] not in every]
+
+
+def _fused(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
     keyword, semantic = c.keyword[:CANDIDATES], c.semantic[:CANDIDATES]
     if METHOD == "score":
         return combine(keyword, semantic, SEMANTIC_WEIGHT)

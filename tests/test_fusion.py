@@ -68,6 +68,18 @@ def test_articles_with_every_word_lead_a_short_query():
         assert ranked[:20] == [f"barley-{i:02d}" for i in range(20)], q
 
 
+def test_a_relaxed_query_shows_the_articles_with_every_word_first():
+    """Two articles have every word; partial matches close in meaning follow
+    them, however their scores compare, and keep their fused order."""
+    kw = [("all-words-1", 9.0), ("all-words-2", 8.0), ("some-close", 8.5), ("some-far", 8.4)]
+    cosine = {"all-words-1": 0.35, "all-words-2": 0.32, "some-close": 0.8, "some-far": 0.1}
+    sem = [("some-close", 0.8), ("meaning-only", 0.7)]
+    q = parse("revenues - £160m - will")
+    ranked = [i for i, _ in fusion.fuse(fusion.Candidates(kw, sem, strict=2, cosine=cosine), q)]
+    assert ranked[:2] == ["all-words-1", "all-words-2"]
+    assert ranked[2:4] == ["some-close", "meaning-only"]
+
+
 def test_meaning_reorders_the_articles_that_contain_the_words():
     kw = [("mentions-in-passing", 10.0), ("about-it", 9.5)]
     cosine = {"mentions-in-passing": 0.2, "about-it": 0.7}
