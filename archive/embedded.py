@@ -832,7 +832,7 @@ class _Plan:
             return mask.copy()
         if self.req.mode in ("keyword", "hybrid"):
             m[self.keyword_rows] = True
-        if self.req.mode in ("semantic", "hybrid"):
+        if self.req.mode in ("semantic", "hybrid") and self.best is not None:
             m[self.semantic_top(mask)] = True
         return m & mask
 
@@ -852,9 +852,9 @@ class _Plan:
             return rows, np.zeros(len(rows), dtype=np.float32)
         keep = mask[self.keyword_rows]
         kw_rows, kw_scores = self.keyword_rows[keep], self.keyword_scores[keep]
-        if req.mode == "keyword":
+        if req.mode == "keyword" or self.best is None:  # nothing to look for by meaning
             return kw_rows, kw_scores
-        sem_rows = self.semantic_top(mask) if self.best is not None else np.zeros(0, np.int64)
+        sem_rows = self.semantic_top(mask)
         if req.mode == "semantic":
             return sem_rows, self.best[sem_rows]
         n = fusion.CANDIDATES
@@ -887,7 +887,7 @@ class _Plan:
             self.constrain()
         if req.q and req.mode in ("keyword", "hybrid"):
             self.keyword()
-        if req.q and req.mode in ("semantic", "hybrid"):
+        if req.q and req.mode in ("semantic", "hybrid") and self.meaning is not None:
             self.semantic()
 
     def run(self) -> SearchResult:

@@ -21,6 +21,8 @@ STOPWORDS = {
     # The rest of Lucene's English stop set, which Elasticsearch's `english`
     # analyzer drops: a required word it drops would match nothing there.
     "if", "into", "no", "such", "then", "there", "these",
+    # Question words: "why did the dollar fall" asks about the dollar's fall.
+    "why", "how", "when", "where", "whom", "whose", "do", "does", "did",
 }
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 

@@ -82,7 +82,7 @@ class Query:
         """The text to embed: what is looked for, without the excluded words
         and the syntax (embedding "Putin -Budapest" whole would rank articles
         by closeness to Budapest)."""
-        return self.meaning or self.text
+        return self.meaning
 
     @property
     def phrases(self) -> tuple[Term, ...]:
@@ -215,7 +215,7 @@ def _parse_long(text: str) -> Query:
                 if key not in seen:
                     seen[key] = Term(piece, key)
     terms = list(seen.values())[:MAX_TERMS]
-    return Query(text, optional=tuple(terms), long=True)
+    return Query(text, optional=tuple(terms), long=True, meaning=text)
 
 
 def _dedupe(terms: list[Term]) -> list[Term]:

@@ -151,10 +151,12 @@ class Store(ABC):
         if not req.q or req.mode == "keyword":
             return None
         from archive.fusion import similarity_floor
-
         from archive.query import parse
 
-        vector = self.embed_query(parse(req.q).meaning_text)
+        text = parse(req.q).meaning_text
+        if not any(c.isalnum() for c in text):
+            return None  # '""', "£", "- - -": nothing to look for by meaning
+        vector = self.embed_query(text)
         # A caller may set `embed_query` alone (bench/scale.py): the default floor then.
         embedder = self._embedder() if self._embedder is not None else None
         return QueryVector(vector, similarity_floor(embedder))

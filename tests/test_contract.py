@@ -435,7 +435,16 @@ def test_an_exclusion_keeps_every_other_article_however_many_match(loaded, monke
     of a million, "oil -war" kept only the first 50,000 of the rest)."""
     import archive.embedded
 
-    want = ids(loaded.search(SearchRequest("Putin -Budapest", mode="semantic", size=50)))
+    q = "president minister government -Budapest"
+    want = ids(loaded.search(SearchRequest(q, mode="semantic", size=50)))
     monkeypatch.setattr(archive.embedded, "KEYWORD_CAP", 2)
-    got = ids(loaded.search(SearchRequest("Putin -Budapest", mode="semantic", size=50)))
+    got = ids(loaded.search(SearchRequest(q, mode="semantic", size=50)))
     assert len(want) > 2 and got == want
+
+
+@pytest.mark.parametrize("text", ['""', "£", "- - -"])
+def test_a_query_with_nothing_to_look_for_finds_nothing_by_meaning(loaded, text):
+    for mode in ("semantic", "hybrid"):
+        r = loaded.search(SearchRequest(text, mode=mode, size=50))
+        assert r.semantic_total == 0 and not [h for h in r.hits if h.matched == "meaning"], \
+            (text, mode)

@@ -75,6 +75,7 @@ def _context(req, result, notes, warming) -> dict:
         "export_urls": {f: params.url(f"/export.{f}", req, page=None, size=None)
                         for f in ("csv", "jsonl")},
         "feed_url": params.url("/feed", req, page=None, size=None, sort=None),
+        "json_url": params.url("/api/search", req),
         "semantic_url": params.url("/", req, mode="semantic", page=None),
         "keyword_url": params.url("/", req, mode="keyword", page=None),
         "state_args": params.to_args(req, q=None, mode=None, page=None),
