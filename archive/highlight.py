@@ -24,7 +24,6 @@ STOPWORDS = {
     # Question words: "why did the dollar fall" asks about the dollar's fall.
     "why", "how", "when", "where", "whom", "whose", "do", "does", "did",
 }
-_OPERATORS = {"AND", "OR", "NOT", "TO"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,13 +43,6 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
         return []
     return [(t.text, t.char_offset_from, t.char_offset_to)
             for t in analyzer().pre_tokenize(text).tokens]
-
-
-def query_terms(q: str) -> set[str]:
-    words = [w for w in re.split(r"\s+", q) if w and w not in _OPERATORS]
-    # "field:value" keeps the value; leading +/- are operators, not words.
-    text = " ".join(w.split(":", 1)[-1] for w in words)
-    return {stem for stem, _, _ in tokens(text) if stem not in STOPWORDS}
 
 
 def term_spans(text: str, terms: set[str], offset: int = 0) -> list[Span]:

@@ -1,8 +1,9 @@
 """The query layer: what a typed or pasted query means, as data.
 
 Each case is a query a user might type or paste and the model it must parse
-to; the contract tests (tests/test_contract.py) check the same texts find
-the articles that contain their words on both stores.
+to; the contract tests (tests/test_contract.py) check that prose of these
+kinds (dashes, apostrophes, quotes across sentences, -word, -"phrase", OR,
+stop words) finds the articles that contain its words on both stores.
 """
 import pytest
 
