@@ -8,7 +8,6 @@ use this module, so their highlights agree.
 from __future__ import annotations
 
 import functools
-import re
 
 from archive.model import Entity, Span
 
