@@ -81,7 +81,7 @@ def table(r: dict) -> list[str]:
 def verdict(name: str, r: dict) -> str:
     h, k, s = (r[m]["ndcg@10"] for m in ("hybrid", "keyword", "semantic"))
     better = max(k, s)
-    word = "beats" if h >= better else "does NOT reach"
+    word = "beats" if h > better else "equals" if h == better else "does NOT reach"
     return f"{name}: hybrid {word} its better side ({h - better:+.4f}; keyword {h - k:+.4f}, " \
            f"semantic {h - s:+.4f})."
 
