@@ -1,5 +1,6 @@
 """Elasticsearch requests are plain dicts: checked here as data."""
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -179,3 +180,29 @@ def test_a_node_that_stays_away_is_a_503_and_a_bad_query_a_400_at_once(monkeypat
     with pytest.raises(StoreError) as e:
         run()
     assert es.calls == 1 and e.value.status == 400
+
+
+@pytest.mark.parametrize("text", ["no deal", '"the who" looms', "looms OR zebra"])
+def test_a_cluster_that_drops_stop_words_still_finds_the_article(es_url, text):
+    """A cluster with the `english` analyzer (not the test node's integ-test
+    build, which lacks it) drops stop words; the core `standard` analyzer
+    with Lucene's English stop set does the same. A required clause that
+    analyses to nothing must not empty the query."""
+    from elasticsearch import Elasticsearch
+
+    es = Elasticsearch(es_url)
+    index = f"test-stop-{uuid.uuid4().hex[:10]}"
+    analyzer = {"type": "standard", "stopwords": "_english_"}
+    es.indices.create(index=index, settings={"analysis": {"analyzer": {"default": analyzer}}},
+                      mappings={"properties": {"title": {"type": "text"},
+                                               "body": {"type": "text"}}})
+    try:
+        es.index(index=index, id="1", document={"title": "", "body": "A no deal Brexit "
+                                                "looms, said the Who"}, refresh=True)
+        es.index(index=index, id="2", document={"title": "", "body": "Markets calm"},
+                 refresh=True)
+        q = esquery.text_query(parse(text))
+        hits = es.search(index=index, query=q)["hits"]["hits"]
+        assert [h["_id"] for h in hits] == ["1"], (text, q)
+    finally:
+        es.indices.delete(index=index)
