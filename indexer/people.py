@@ -626,7 +626,7 @@ def _company_after(text: str, end: int) -> bool:
     return False
 
 
-_NAME_WORD = re.compile(r"(?:[A-Z]\.)+|[A-Z][\w'’-]*")
+_NAME_WORD = re.compile(r"(?:[A-Z]\.)+|[A-Z][\w'’-]*(?<!['’]s)(?<!['’])")
 
 
 def company_names(text: str) -> set[str]:
@@ -638,6 +638,7 @@ def company_names(text: str) -> set[str]:
     if text.isupper():
         return found
     run: list[str] = []
+    head: list[str] = []  # the run before an "and" inside the name ("Goodyear Tire and Rubber Co")
     for m in re.finditer(r"\S+", text):
         w = m.group()
         form = w.lower().strip(",;")
@@ -646,12 +647,15 @@ def company_names(text: str) -> set[str]:
                     (w == "and" and after and after[0].strip(",;.") in ("Co", "Cos", "Company")) or
                     (w[:1].isupper() and form in COMPANY_FORMS and
                      (not w.isupper() or len(w.strip(",;.")) <= 3))):
-            found.update(" ".join(run[-n:]) for n in (2, 3) if len(run) >= n)
-            run = []
+            for part in (head, run):
+                found.update(" ".join(part[-n:]) for n in (2, 3) if len(part) >= n)
+            run, head = [], []
+        elif w == "and" and run and after and _NAME_WORD.fullmatch(after[0]):
+            head, run = run, []
         elif _NAME_WORD.fullmatch(w):
             run.append(w)
         else:
-            run = []  # punctuation, a possessive or a lower-case word ends the run
+            run, head = [], []  # punctuation, a possessive or a lower-case word ends the name
     return found
 
 
