@@ -92,6 +92,7 @@ ORG_SUFFIXES = {
     "pharmaceuticals", "commercial", "united", "city", "rovers", "wanderers", "athletic",
     "albion", "county", "fc", "utd", "cup", "newsroom", "desk", "bureau", "foundation", "institute",
     "university", "college", "council", "committee", "party", "front", "army", "association",
+    "award", "awards", "prize", "prizes", "trophy",
 }
 
 # The legal forms a firm's name is written with ("E.F. Hutton Group Inc",
@@ -102,7 +103,7 @@ ORG_SUFFIXES = {
 COMPANY_FORMS = {
     "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "cos", "company", "ltd",
     "ltd.", "limited", "llc", "plc", "ag", "sa", "s.a.", "nv", "n.v.", "bv", "gmbh", "spa",
-    "s.p.a.", "kk", "group", "holdings", "bancorp", "securities", "industries", "brothers",
+    "s.p.a.", "kk", "group", "holdings", "bancorp", "securities", "industries", "brothers", "sons",
 }
 
 # Party names and their short forms: no word of a person's name ("Lib Dems",
@@ -647,7 +648,9 @@ def company_names(text: str) -> set[str]:
                     (w == "and" and after and after[0].strip(",;.") in ("Co", "Cos", "Company")) or
                     (w[:1].isupper() and form in COMPANY_FORMS and
                      (not w.isupper() or len(w.strip(",;.")) <= 3))):
-            for part in (head, run):
+            # One word after the "and" joins a name ("Tire and Rubber Co"); more
+            # name a second party ("Dudley Taft and Narragansett Capital Inc").
+            for part in ((head, run) if len(run) == 1 else (run,)):
                 found.update(" ".join(part[-n:]) for n in (2, 3) if len(part) >= n)
             run, head = [], []
         elif w == "and" and run and after and _NAME_WORD.fullmatch(after[0]):

@@ -87,6 +87,10 @@ CASES = {
         "Cup tie",
         "Kestrel Utd beat Dorvik Utd 2-1 on Saturday. Manager Tobias Wrenfield was pleased.",
         {"Tobias Wrenfield"}, {"Kestrel Utd", "Dorvik Utd"}),
+    "award": (
+        "Music awards",
+        "Singer Marla Quint won two Brit Awards and the Mercury Prize on Tuesday.",
+        {"Marla Quint"}, {"Brit Awards", "Mercury Prize"}),
     "region": (
         "Shipping rates",
         "Freight rates to the Far East rose, while cargoes to the Middle East fell, broker "
@@ -171,6 +175,7 @@ COMPANY_NAMES = {
     "and Co": ("Dealers at T.W. Mossop and Co said.", {"T.W. Mossop"}),
     "and inside the name": ("Goodwin Tyre and Rubber Co said.", {"Goodwin Tyre"}),
     "and between two names": ("Rita Moss and Ada Hollis said.", set()),
+    "a person and a company": ("Rita Moss and Dorvik Textiles Inc agreed.", {"Dorvik Textiles"}),
     "listing code": ("Brindle Tooling <BRT> said.", {"Brindle Tooling"}),
     "possessive": ("Ada Hollis's Group Inc", set()),
     "one word": ("Shares of Hollis Inc. rose.", set()),
