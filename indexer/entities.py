@@ -541,7 +541,10 @@ class NameBook:
                 if not ranked and not people.is_mononym(key) and \
                         not people.named_alone(e.mentions, {"title": title, "body": body}):
                     continue
-                key = self._clear_owner(ranked) or key
+                # A known mononym is a whole name: "Subroto" is not the
+                # "Energy Subroto" of a mislabelled span elsewhere.
+                if not people.is_mononym(key):
+                    key = self._clear_owner(ranked) or key
             elif e.kind == "person":
                 key = self.spelling(key)
             if e.kind == "person" and self.is_company(key):

@@ -29,6 +29,9 @@ TITLES = {
     "british", "american", "chinese", "israeli", "cardinal", "bishop", "archbishop", "broker",
     "analyst", "spokesman", "spokeswoman", "striker", "midfielder", "defender", "fullback",
     "goalkeeper", "keeper", "captain", "manager", "skipper", "veteran", "champion", "rookie",
+    # ministries before a minister's name ("Energy Minister Subroto" read as "Energy Subroto")
+    "energy", "oil", "mines", "interior", "agriculture", "economy", "industry", "labor",
+    "health", "education", "transport", "justice", "petroleum",
 }
 
 # Sentence-opening words the model sweeps into a name: "In Oakland", "But Smith".
@@ -223,6 +226,8 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
     if words[-1].lower() in ORG_SUFFIXES or words[-1].lower() in MONEY_AND_UNITS or \
             text.lower() in places.DEMONYMS:
         return None  # "Niugini Mining", "N.Z. Dlrs", "Sri Lankan"
+    if len(words) > 1 and re.fullmatch(r"[A-Z]{2,5}", words[0]) and not words[-1].isupper():
+        return None  # "BBC Sport", "ITV News": an abbreviation opens an organisation's name
     if any(w.lower() in PARTY_WORDS for w in words):
         return None  # "Lib Dems", "Blair Labour": a party, or a name glued to one
     if len(words) == 2 and words[1].lower() in COMPASS and \
@@ -642,12 +647,12 @@ def company_names(text: str) -> set[str]:
     head: list[str] = []  # the run before an "and" inside the name ("Goodyear Tire and Rubber Co")
     for m in re.finditer(r"\S+", text):
         w = m.group()
-        form = w.lower().strip(",;")
+        form = w.lower().strip(",;()")  # "Cheung Kong (Holdings) Ltd"
         after = text[m.end():m.end() + 12].split()[:1]
         if run and (w.startswith("<") or w == "&" or
                     (w == "and" and after and after[0].strip(",;.") in ("Co", "Cos", "Company")) or
-                    (w[:1].isupper() and form in COMPANY_FORMS and
-                     (not w.isupper() or len(w.strip(",;.")) <= 3))):
+                    (w.lstrip("(")[:1].isupper() and form in COMPANY_FORMS and
+                     (not w.isupper() or len(w.strip(",;.()")) <= 3))):
             # One word after the "and" joins a name ("Tire and Rubber Co"); more
             # name a second party ("Dudley Taft and Narragansett Capital Inc").
             for part in ((head, run) if len(run) == 1 else (run,)):

@@ -91,6 +91,16 @@ CASES = {
         "Music awards",
         "Singer Marla Quint won two Brit Awards and the Mercury Prize on Tuesday.",
         {"Marla Quint"}, {"Brit Awards", "Mercury Prize"}),
+    # An abbreviation opens an organisation's name, not a person's.
+    "broadcaster": (
+        "Cup report",
+        "BBC Sport understands the striker will stay, coach Ivo Marden told ITV News.",
+        {"Ivo Marden"}, {"BBC Sport", "ITV News"}),
+    # A ministry before a minister's one name is a title, not a given name.
+    "ministry": (
+        "Oil output",
+        "Energy Minister Subarno said output would rise. Subarno told reporters in Jakarta.",
+        set(), {"Energy Subarno", "Energy"}),
     "region": (
         "Shipping rates",
         "Freight rates to the Far East rose, while cargoes to the Middle East fell, broker "
@@ -176,6 +186,7 @@ COMPANY_NAMES = {
     "and inside the name": ("Goodwin Tyre and Rubber Co said.", {"Goodwin Tyre"}),
     "and between two names": ("Rita Moss and Ada Hollis said.", set()),
     "a person and a company": ("Rita Moss and Dorvik Textiles Inc agreed.", {"Dorvik Textiles"}),
+    "form in brackets": ("Cheng Wah (Holdings) Ltd said.", {"Cheng Wah"}),
     "listing code": ("Brindle Tooling <BRT> said.", {"Brindle Tooling"}),
     "possessive": ("Ada Hollis's Group Inc", set()),
     "one word": ("Shares of Hollis Inc. rose.", set()),
