@@ -452,7 +452,16 @@ class NameBook:
     after it ("E.F. Hutton Group Inc", people.company_names): a "person" so
     written in at least COMPANY_MIN articles, and in at least COMPANY_SHARE
     of the articles it is a person in, is a firm everywhere (brokers and
-    trading houses named for their founders, "Jardine Matheson")."""
+    trading houses named for their founders, "Jardine Matheson").
+
+    The book grows batch by batch, so a bare name met before its full name
+    ("President Reagan" in the first batches, "Ronald Reagan" later) stays
+    bare: marked, but in no facet (entities.is_about). `reindex` seeds the
+    book with the whole old index and resolves them (on the shared corpus:
+    "Reagan" alone in 16 articles after `index`, none after `reindex`, and
+    Ronald Reagan "about" 255 -> 266 articles). The whole-archive book also
+    joins names across eras: "Phelps" of the 1987 firm Duff and Phelps
+    becomes 2004's Michael Phelps, whom the 1987 index run never knew."""
 
     DOMINANCE = 3
     COMPANY_MIN = 2
