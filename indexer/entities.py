@@ -195,6 +195,11 @@ def is_about(e: Entity, top: float, minimum: float | None = None) -> bool:
     (about_min() by default), and for a country at least RELATIVE_MIN of the
     article's top country's; or `e` is the top country, named twice or more."""
     minimum = about_min() if minimum is None else minimum
+    if e.kind == "person" and len(e.key.split()) == 1 and not people.is_mononym(e.key):
+        # A bare name no full name owns ("Brown" of several Browns, a name the
+        # archive does not know yet) stays marked but fills no facet: the
+        # facet lists people, not surnames.
+        return False
     if e.kind == "country" and e.salience == top and e.salience >= TOP_MIN:
         return True
     return e.salience >= minimum and (e.kind != "country" or e.salience >= RELATIVE_MIN * top)
@@ -441,21 +446,50 @@ class NameBook:
 
     A bare name is resolved only when one full name clearly owns it: the only
     candidate, or mentioned in at least DOMINANCE times as many articles as
-    the next one. Otherwise it stays as written."""
+    the next one. Otherwise it stays as written.
+
+    The book also counts the articles that write a name with a company form
+    after it ("E.F. Hutton Group Inc", people.company_names): a "person" so
+    written in at least COMPANY_MIN articles, and in at least COMPANY_SHARE
+    of the articles it is a person in, is a firm everywhere (brokers and
+    trading houses named for their founders, "Jardine Matheson").
+
+    The book grows batch by batch, so a bare name met before its full name
+    ("President Reagan" in the first batches, "Ronald Reagan" later) stays
+    bare: marked, but in no facet (entities.is_about). `reindex` seeds the
+    book with the whole old index and resolves them (on the shared corpus:
+    "Reagan" alone in 16 articles after `index`, none after `reindex`, and
+    Ronald Reagan "about" 255 -> 266 articles). The whole-archive book also
+    joins names across eras: "Phelps" of the 1987 firm Duff and Phelps
+    becomes 2004's Michael Phelps, whom the 1987 index run never knew."""
 
     DOMINANCE = 3
+    COMPANY_MIN = 2
+    # A quarter: E.F. Hutton is written "E.F. Hutton Group Inc" in 56 of the
+    # 83 articles naming it; George Soros is "George Soros Fund" in 1 of 6.
+    COMPANY_SHARE = 0.25
 
     def __init__(self, counts: dict[str, int] | None = None):
         self.full: Counter = Counter()
+        self.companies: Counter = Counter()
         for name, n in (counts or {}).items():
             if len(name.split()) > 1:
                 self.full[name] += n
 
-    def add(self, articles: Iterable[list[Entity]]) -> None:
+    def add(self, articles: Iterable[list[Entity]],
+            texts: Iterable[tuple[str, str]] | None = None) -> None:
+        """Counts each article's full names, and with `texts` ((title, body)
+        per article) the names the article writes as a company's."""
         for ents in articles:
             for e in ents:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
+        for title, body in texts or ():
+            self.companies.update(people.company_names(title) | people.company_names(body))
+
+    def is_company(self, name: str) -> bool:
+        n = self.companies.get(name, 0)
+        return n >= self.COMPANY_MIN and n >= self.COMPANY_SHARE * self.full.get(name, 0)
 
     def spelling(self, name: str) -> str:
         """The archive's usual spelling of a full name: "Jim Wright" is the
@@ -516,9 +550,14 @@ class NameBook:
                 if not ranked and not people.is_mononym(key) and \
                         not people.named_alone(e.mentions, {"title": title, "body": body}):
                     continue
-                key = self._clear_owner(ranked) or key
+                # A known mononym is a whole name: "Subroto" is not the
+                # "Energy Subroto" of a mislabelled span elsewhere.
+                if not people.is_mononym(key):
+                    key = self._clear_owner(ranked) or key
             elif e.kind == "person":
                 key = self.spelling(key)
+            if e.kind == "person" and self.is_company(key):
+                continue
             slot = out.get((e.kind, key))
             if slot is None:
                 out[(e.kind, key)] = Entity(e.kind, key, key if e.kind == "person" else e.label,

@@ -82,7 +82,7 @@ def evaluate(docs: list[Doc], extractor, batch_size: int = 32) -> dict:
         # CoNLL is annotated sentence by sentence, one a line: its line ends
         # are hard breaks, even where the source had wrapped a name.
         results = extractor.extract_many([(d.title, d.body) for d in chunk], wrapped=False)
-        book.add(results)
+        book.add(results, [(d.title, d.body) for d in chunk])
         results = [book.resolve(r, d.title, d.body) for r, d in zip(results, chunk)]
         for i, (d, ents) in enumerate(zip(chunk, results), start=start):
             for kind in ("PER", "LOC"):

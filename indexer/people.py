@@ -29,6 +29,9 @@ TITLES = {
     "british", "american", "chinese", "israeli", "cardinal", "bishop", "archbishop", "broker",
     "analyst", "spokesman", "spokeswoman", "striker", "midfielder", "defender", "fullback",
     "goalkeeper", "keeper", "captain", "manager", "skipper", "veteran", "champion", "rookie",
+    # ministries before a minister's name ("Energy Minister Subroto" read as "Energy Subroto")
+    "energy", "oil", "mines", "interior", "agriculture", "economy", "industry", "labor",
+    "health", "education", "transport", "justice", "petroleum",
 }
 
 # Sentence-opening words the model sweeps into a name: "In Oakland", "But Smith".
@@ -90,9 +93,34 @@ ORG_SUFFIXES = {
     "motors", "energy", "petroleum", "resources", "systems", "technologies", "communications",
     "securities", "capital", "investments", "enterprises", "laboratories", "labs",
     "pharmaceuticals", "commercial", "united", "city", "rovers", "wanderers", "athletic",
-    "albion", "county", "fc", "cup", "newsroom", "desk", "bureau", "foundation", "institute",
+    "albion", "county", "fc", "utd", "cup", "newsroom", "desk", "bureau", "foundation", "institute",
     "university", "college", "council", "committee", "party", "front", "army", "association",
+    "award", "awards", "prize", "prizes", "trophy",
 }
+
+# The legal forms a firm's name is written with ("E.F. Hutton Group Inc",
+# "Jardine Matheson Holdings Ltd", "J.P. Morgan and Co"): the archive-wide
+# evidence that a "name" is a company (entities.NameBook counts it). Stricter
+# than ORG_SUFFIXES: people give their names to parties, trusts and
+# foundations ("Bill Gates Foundation") but are not written with these.
+COMPANY_FORMS = {
+    "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "cos", "company", "ltd",
+    "ltd.", "limited", "llc", "plc", "ag", "sa", "s.a.", "nv", "n.v.", "bv", "gmbh", "spa",
+    "s.p.a.", "kk", "group", "holdings", "bancorp", "securities", "industries", "brothers", "sons",
+}
+
+# Party names and their short forms: no word of a person's name ("Lib Dems",
+# "the Blair Labour government", "Senate Democrats"). Leading, they are a
+# label before the name ("Labour MP ...", "Republican Bob Dole") and are cut.
+PARTY_WORDS = {
+    "labour", "tory", "tories", "conservative", "conservatives", "liberal", "liberals",
+    "dem", "dems", "democrat", "democrats", "republican", "republicans", "socialist",
+    "socialists", "communist", "communists", "ukip", "snp", "gop",
+}
+
+# The points of the compass: a region named by one ("Far East", "Middle
+# East", "Deep South") is no person, though "Oliver North" is.
+COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 
 # Currencies and units wire copy abbreviates and capitalises ("H.K. Dlrs").
 MONEY_AND_UNITS = {
@@ -107,7 +135,7 @@ MONEY_AND_UNITS = {
 # name, a team, a place or a table word to be listed as a person.
 MONONYMS = frozenset({
     # heads of state and politicians
-    "suharto", "sukarno", "habibie", "wiranto", "jokowi", "boediono", "sihanouk",
+    "suharto", "sukarno", "habibie", "subroto", "wiranto", "jokowi", "boediono", "sihanouk",
     "mobutu", "saddam", "khomeini", "atatürk", "ataturk", "napoleon",
     # footballers and other athletes
     "pele", "pelé", "zico", "socrates", "sócrates", "romario", "romário", "bebeto",
@@ -175,7 +203,7 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
     if words and words[0].lower().rstrip(".") in ("st", "saint", "ste", "san", "santa"):
         return None  # "St Helens", "St. Louis", "San Diego": places and teams named for a saint
     while words and (words[0].lower().rstrip(".") in _TITLE_WORDS or
-                     words[0].lower() in places.DEMONYMS):
+                     words[0].lower() in places.DEMONYMS or words[0].lower() in PARTY_WORDS):
         cut = text.index(words[0]) + len(words[0])
         start += cut + (len(text[cut:]) - len(text[cut:].lstrip()))
         text = text[cut:].lstrip()
@@ -198,6 +226,13 @@ def _clean_person(field: str, start: int, end: int, text: str) -> _Span | None:
     if words[-1].lower() in ORG_SUFFIXES or words[-1].lower() in MONEY_AND_UNITS or \
             text.lower() in places.DEMONYMS:
         return None  # "Niugini Mining", "N.Z. Dlrs", "Sri Lankan"
+    if len(words) > 1 and re.fullmatch(r"[A-Z]{2,5}", words[0]) and not words[-1].isupper():
+        return None  # "BBC Sport", "ITV News": an abbreviation opens an organisation's name
+    if any(w.lower() in PARTY_WORDS for w in words):
+        return None  # "Lib Dems", "Blair Labour": a party, or a name glued to one
+    if len(words) == 2 and words[1].lower() in COMPASS and \
+            words[0].lower() in _dictionary() and not _is_given_name(words[0]):
+        return None  # "Far East", "Deep South" (but "Oliver North" is a person)
     if len(words) == 2 and places.is_known_place(words[1]) and \
             words[0].lower() in _dictionary() and not _is_given_name(words[0]):
         return None  # "Disarming Iraq" (but "Michael Jordan", "James Poland" are people)
@@ -595,6 +630,41 @@ def _company_after(text: str, end: int) -> bool:
         if w.lower().strip(",;") in ORG_SUFFIXES and (not w.isupper() or len(w.strip(",;.")) <= 3):
             return True
     return False
+
+
+_NAME_WORD = re.compile(r"(?:[A-Z]\.)+|[A-Z][\w'’-]*(?<!['’]s)(?<!['’])")
+
+
+def company_names(text: str) -> set[str]:
+    """The two- and three-word runs of capitalised words written right before
+    a company form in `text` ("E.F. Hutton" in "E.F. Hutton Group Inc",
+    "Diamond Shamrock" in "The Diamond Shamrock Corp said"). All-capital
+    text (headlines) is skipped: every word there is capitalised."""
+    found: set[str] = set()
+    if text.isupper():
+        return found
+    run: list[str] = []
+    head: list[str] = []  # the run before an "and" inside the name ("Goodyear Tire and Rubber Co")
+    for m in re.finditer(r"\S+", text):
+        w = m.group()
+        form = w.lower().strip(",;()")  # "Cheung Kong (Holdings) Ltd"
+        after = text[m.end():m.end() + 12].split()[:1]
+        if run and (w.startswith("<") or w == "&" or
+                    (w == "and" and after and after[0].strip(",;.") in ("Co", "Cos", "Company")) or
+                    (w.lstrip("(")[:1].isupper() and form in COMPANY_FORMS and
+                     (not w.isupper() or len(w.strip(",;.()")) <= 3))):
+            # One word after the "and" joins a name ("Tire and Rubber Co"); more
+            # name a second party ("Dudley Taft and Narragansett Capital Inc").
+            for part in ((head, run) if len(run) == 1 else (run,)):
+                found.update(" ".join(part[-n:]) for n in (2, 3) if len(part) >= n)
+            run, head = [], []
+        elif w == "and" and run and after and _NAME_WORD.fullmatch(after[0]):
+            head, run = run, []
+        elif _NAME_WORD.fullmatch(w):
+            run.append(w)
+        else:
+            run, head = [], []  # punctuation, a possessive or a lower-case word ends the name
+    return found
 
 
 def _safe_surname(word: str, text: str) -> bool:

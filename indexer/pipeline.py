@@ -272,7 +272,8 @@ class Indexer:
                 ents = None  # find the article that broke the batch, one by one below
 
         if ents is not None:
-            self.names.add(ents)
+            self.names.add(ents, [(job.loc.article.title or "", job.loc.article.body or "")
+                                  for job in batch])
             ents = [self._named(e, job.loc.article) for e, job in zip(ents, batch)]
         ready: list[Job] = []
         texts: list[str] = []

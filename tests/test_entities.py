@@ -238,6 +238,8 @@ def test_a_bare_name_enters_the_people_only_as_a_full_name_or_a_known_mononym():
     assert keys("Surrey", "Abdulaziz", "Avg") == set(), "half names, teams, table words"
     assert keys("Pele", "Suharto", "Madonna") == {"Pele", "Suharto", "Madonna"}
     assert keys("Bush") == {"Bush"}, "a surname of known people, just not one certain person"
+    book.full["Energy Suharto"] += 5  # a title the model glued on, elsewhere in the archive
+    assert keys("Suharto") == {"Suharto"}, "a known mononym is a whole name"
     assert keys("Margaret Olsen") == {"Margaret Olsen"}, "full names are not affected"
 
 
@@ -329,3 +331,27 @@ def test_what_an_article_is_about(case):
     out = {e.key: e for e in resolve(title, body, located(body, spans)) if e.kind == "country"}
     assert {k for k, e in out.items() if e.about} == about
     assert {k for k, e in out.items() if not e.about} == passing
+
+
+# Whether a person fills the people facet: a full name or a known mononym
+# can; a bare name no full name owns is marked but lists no one, however
+# often the article names it.
+PERSON_ABOUT = {
+    "full name": ("Tobias Wrenfield", True),
+    "known mononym": ("Suharto", True),
+    "bare surname": ("Wrenfield", False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PERSON_ABOUT))
+def test_only_a_whole_name_fills_the_people_facet(case):
+    from archive.model import Entity, Mention
+    from indexer.entities import score
+
+    name, about = PERSON_ABOUT[case]
+    title = f"{name} resigns"
+    body = f"{name} said on Monday he would resign. {name} said he was tired. {name} left."
+    mentions = [Mention("title", 0, len(name))] + [
+        Mention("body", i, i + len(name)) for i in range(len(body)) if body.startswith(name, i)]
+    [e] = score([Entity("person", name, name, mentions)], title, body)
+    assert e.about is about

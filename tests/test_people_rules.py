@@ -75,6 +75,37 @@ CASES = {
         "Henry Walcott 4 6 0 212 71 35.33\n"
         "Dalloway said he was pleased with his form.\n",
         {"Peter Dalloway"}, set()),
+    # Parties, clubs and regions by their word classes: a party word is no
+    # word of a name, "Utd" ends a club's name like "United", and a compass
+    # point after a common word names a region.
+    "party": (
+        "Party conference",
+        "The Lib Dems gained two seats. Lib Dem leader Ailsa Brennock said the Blair Labour "
+        "government had lost its way.",
+        {"Ailsa Brennock"}, {"Lib Dems", "Lib Dem", "Blair Labour", "Lib", "Dems"}),
+    "club short form": (
+        "Cup tie",
+        "Kestrel Utd beat Dorvik Utd 2-1 on Saturday. Manager Tobias Wrenfield was pleased.",
+        {"Tobias Wrenfield"}, {"Kestrel Utd", "Dorvik Utd"}),
+    "award": (
+        "Music awards",
+        "Singer Marla Quint won two Brit Awards and the Mercury Prize on Tuesday.",
+        {"Marla Quint"}, {"Brit Awards", "Mercury Prize"}),
+    # An abbreviation opens an organisation's name, not a person's.
+    "broadcaster": (
+        "Cup report",
+        "BBC Sport understands the striker will stay, coach Ivo Marden told ITV News.",
+        {"Ivo Marden"}, {"BBC Sport", "ITV News"}),
+    # A ministry before a minister's one name is a title, not a given name.
+    "ministry": (
+        "Oil output",
+        "Energy Minister Subarno said output would rise. Subarno told reporters in Jakarta.",
+        set(), {"Energy Subarno", "Energy"}),
+    "region": (
+        "Shipping rates",
+        "Freight rates to the Far East rose, while cargoes to the Middle East fell, broker "
+        "Harold North said.",
+        {"Harold North"}, {"Far East", "Middle East"}),
 }
 
 
@@ -120,3 +151,52 @@ def test_a_lone_name_is_kept_only_with_evidence(case):
     ent = Entity("person", name, name, [Mention("body", start, start + len(name))])
     out = NameBook().resolve([ent], "", body)
     assert ([e.key for e in out] == [name]) is kept
+
+
+# Names the archive writes with a company form after them, counted across
+# articles by the names book: (articles with the company form, articles
+# naming the "person", whether it is a company everywhere).
+COMPANIES = {
+    "a broker written as a firm in most articles": (30, 40, True),
+    "a firm written so in a quarter of its articles": (3, 12, True),
+    "a person who once gave a fund his name": (1, 6, False),
+    "a person whose fund is named in a few of many articles": (2, 20, False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPANIES))
+def test_a_name_the_archive_writes_as_a_company_is_no_person(case):
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    as_company, as_person, dropped = COMPANIES[case]
+    book = NameBook({"Q.R. Tallow": as_person})
+    book.add([], [("", "Q.R. Tallow Group Inc said profit rose.")] * as_company)
+    ent = Entity("person", "Q.R. Tallow", "Q.R. Tallow", [Mention("body", 0, 11)])
+    assert (book.resolve([ent], "", "Q.R. Tallow said.") == []) is dropped
+
+
+# Where a company's name is read from: the capitalised words before its
+# legal form, a listing code or "& Co", never across punctuation or a
+# possessive, and never in all-capital text.
+COMPANY_NAMES = {
+    "legal form": ("Shares of Harlow Vance Corp rose.", {"Harlow Vance"}),
+    "two forms": ("Q.R. Tallow Group Inc said.", {"Q.R. Tallow"}),
+    "and Co": ("Dealers at T.W. Mossop and Co said.", {"T.W. Mossop"}),
+    "and inside the name": ("Goodwin Tyre and Rubber Co said.", {"Goodwin Tyre"}),
+    "and between two names": ("Rita Moss and Ada Hollis said.", set()),
+    "a person and a company": ("Rita Moss and Dorvik Textiles Inc agreed.", {"Dorvik Textiles"}),
+    "form in brackets": ("Cheng Wah (Holdings) Ltd said.", {"Cheng Wah"}),
+    "listing code": ("Brindle Tooling <BRT> said.", {"Brindle Tooling"}),
+    "possessive": ("Ada Hollis's Group Inc", set()),
+    "one word": ("Shares of Hollis Inc. rose.", set()),
+    "capitals": ("HARLOW VANCE CORP SEES LOSS", set()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COMPANY_NAMES))
+def test_company_names_are_read_before_a_company_form(case):
+    from indexer.people import company_names
+
+    text, names = COMPANY_NAMES[case]
+    assert company_names(text) == names
