@@ -761,8 +761,9 @@ class _Plan:
         return m if self.allowed is None else m & self.allowed
 
     # -- the two sides -----------------------------------------------------
-    def _rows(self, query, cap: int = KEYWORD_CAP) -> tuple[np.ndarray, np.ndarray]:
-        res = self.searcher.search(query, limit=min(cap, max(1, self.searcher.num_docs)))
+    def _rows(self, query, cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        limit = min(cap or KEYWORD_CAP, max(1, self.searcher.num_docs))
+        res = self.searcher.search(query, limit=limit)
         if not res.hits:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = np.array([s for s, _ in res.hits], dtype=np.float32)
