@@ -1,6 +1,7 @@
 """A page for each person and country, and its JSON twin, on a real
 embedded store built from tests/fixtures/entitypages: Angela Merkel is named
-in four articles over three months, three of them with France or Macron."""
+in four articles over three months, three of them with France or Macron;
+Mario Draghi in one of them and in one undated article."""
 import html
 import re
 from pathlib import Path
@@ -21,7 +22,7 @@ def store_dir(tmp_path_factory, extractor):
     path = tmp_path_factory.mktemp("entitypages") / "store"
     ix = make_indexer(path, HashEmbedder(), extractor)
     summary = ix.index_paths([FIXTURES])
-    assert not summary.failed and summary.new == 6
+    assert not summary.failed and summary.new == 7
     ix.store.close()
     return path
 
@@ -49,6 +50,16 @@ def test_person_json_counts_months_and_who_is_named_with_them(client):
     assert macron["both_url"] == "/?person=Angela+Merkel&person=Emmanuel+Macron&scope=mentioned"
     assert [a["id"] for a in e["newest"]] == ["m-4", "m-3", "m-2", "m-1"]
     assert {a["id"] for a in e["relevant"]} == {"m-1", "m-2", "m-3", "m-4"}
+
+
+def test_undated_articles_are_counted_beside_the_histogram(client):
+    """An article without a date is in no month's bar: the page says how many
+    such articles there are, so the bars need not add up to the total."""
+    e = client.get("/api/people/Mario%20Draghi").get_json()
+    assert e["total"] == 2 and sum(b["count"] for b in e["months"]["bars"]) == 1
+    assert e["months"]["undated"] == 1
+    assert "1 undated article is in no bar" in client.get("/people/Mario%20Draghi").text
+    assert client.get("/api/people/Angela%20Merkel").get_json()["months"]["undated"] == 0
 
 
 def test_a_month_bar_lands_on_exactly_that_months_articles(client):
@@ -139,7 +150,7 @@ def test_elasticsearch_gives_the_same_profiles(store_dir, es_alias, es_url, extr
 
     emb = HashEmbedder()
     es = open_test_store("elasticsearch", None, emb, es_alias, es_url)
-    assert Indexer(es, emb, extractor).index_paths([FIXTURES]).new == 6
+    assert Indexer(es, emb, extractor).index_paths([FIXTURES]).new == 7
     embedded = EmbeddedStore(store_dir, embedder=lambda: emb)
     for build, key in ((profile.person, "Angela Merkel"), (profile.country, "FR")):
         a, b = build(embedded, key), build(es, key)
