@@ -25,6 +25,7 @@ words match.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -75,14 +76,10 @@ class Query:
     optional: tuple[Term, ...] = ()
     excluded: tuple[Term, ...] = ()
     long: bool = False
+    # The text to embed: what is looked for, without the excluded words and
+    # the syntax (embedding "Putin -Budapest" whole would rank articles by
+    # closeness to Budapest).
     meaning: str = field(default="", compare=False)
-
-    @property
-    def meaning_text(self) -> str:
-        """The text to embed: what is looked for, without the excluded words
-        and the syntax (embedding "Putin -Budapest" whole would rank articles
-        by closeness to Budapest)."""
-        return self.meaning
 
     @property
     def phrases(self) -> tuple[Term, ...]:
@@ -118,6 +115,7 @@ def _content_count(text: str) -> int:
     return sum(1 for w in re.findall(r"\w+", text.lower()) if w not in highlight.STOPWORDS)
 
 
+@functools.lru_cache(maxsize=256)
 def parse(text: str) -> Query:
     """Never fails: whatever is not clearly syntax is words."""
     text = (text or "").replace("\x00", " ").strip()

@@ -153,7 +153,8 @@ class Store(ABC):
         from archive.fusion import similarity_floor
         from archive.query import parse
 
-        text = parse(req.q).meaning_text
+        # The store's search parses the same text; parse() caches it.
+        text = parse(req.q).meaning
         if not any(c.isalnum() for c in text):
             return None  # '""', "£", "- - -": nothing to look for by meaning
         vector = self.embed_query(text)

@@ -57,7 +57,7 @@ def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
         "search_url": params.url("/", only),
         "about_total": about_total, "about_url": params.url("/", about),
         "page_url": present.page_url(kind, key),
-        "months": _months(newest, only, newest.total),
+        "months": _months(newest, only),
         "with": together,
         "counted_over": len(newest.hits),
         "newest": _articles(newest.hits[:ARTICLES]),
@@ -65,9 +65,9 @@ def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
     }
 
 
-def _months(result: SearchResult, only: SearchRequest, total: int) -> dict:
+def _months(result: SearchResult, only: SearchRequest) -> dict:
     """Articles per month; each bar opens the search for the entity in that
-    month. `undated`: the articles of the `total` in no month."""
+    month. `undated`: the result's articles in no month."""
     months = result.facets.get("months", [])
     peak = max((v.count for v in months), default=0)
     bars = [{
@@ -75,7 +75,8 @@ def _months(result: SearchResult, only: SearchRequest, total: int) -> dict:
         "height": round(10 * v.count / peak) if peak else 0,
         "url": params.url("/", only, **params.month_click(SearchRequest(), v.value)),
     } for v in months]
-    return {"peak": peak, "bars": bars, "undated": total - sum(v.count for v in months)}
+    return {"peak": peak, "bars": bars,
+            "undated": result.total - sum(v.count for v in months)}
 
 
 def _from_facet(result: SearchResult, facet: str, only: SearchRequest) -> list[dict]:
