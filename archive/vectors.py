@@ -35,7 +35,7 @@ connectivity 16, expansion_add 64, 384 dims):
   10,000 gathered passages took 30.4 ms from float16, 15.9 ms from float32
   and 5.3 ms from int8 with a scale a row (one run, 200k unit vectors);
 - int8 with a scale a row moves a cosine by at most 0.002 (200k Gaussian unit
-  vectors), a third of a float16 column's bytes beside float32's;
+  vectors) and takes half a float16 column's bytes, a quarter of float32's;
 - the crossover for filtered rows (60k-passage graph, heavy load from other
   jobs): scoring 1,000 of a segment's passages exactly (gather from the
   float16 map, convert, product) took 14 ms and 10,000 130 ms; asking the
