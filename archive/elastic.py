@@ -630,7 +630,7 @@ class _Search:
             self.keyword_query = strict
             kw, strict_total = listed("strict")
             kw_total, n_strict = strict_total, len(kw)
-            if relaxed is not None and fusion.relax(strict_total):
+            if relaxed is not None and fusion.relax(strict_total, q):
                 more, relaxed_total = listed("relaxed")
                 if relaxed_total > strict_total:
                     ids, scores = fusion.add_relaxed(*_arrays(kw), *_arrays(more))

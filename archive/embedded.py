@@ -794,7 +794,7 @@ class _Plan:
             return
         rows, scores = self._rows(strict)
         self.keyword_rows, self.keyword_scores, self.strict = rows, scores, len(rows)
-        if not fusion.relax(int(self.mask()[rows].sum())):
+        if not fusion.relax(int(self.mask()[rows].sum()), self.query):
             return
         relaxed = tantivyquery.build(schema, self.query, relaxed=True)
         if relaxed is None:

@@ -100,15 +100,18 @@ def _any(group) -> dict:
 def text_query(q: Query, relaxed: bool = False) -> dict | None:
     """The keyword query from the query model, as archive/tantivyquery.py
     builds it for the embedded store: every group required, or (relaxed) any
-    one word while phrases bind; a long query needs min_match of its terms.
+    one word while phrases bind; a long query needs every term, or, relaxed,
+    min_match of them.
     None when there is nothing to look for (or, relaxed, nothing to relax)."""
     phrases = [g for g in q.groups if len(g) == 1 and g[0].quoted]
     words = [g for g in q.groups if not (len(g) == 1 and g[0].quoted)]
     must = [_any(g) for g in phrases]
     should = []
-    if q.long:
+    if q.long and relaxed:
         must.append({"bool": {"should": [_term(t) for t in q.optional],
                               "minimum_should_match": q.min_match()}})
+    elif q.long:
+        must += [_term(t, required=True) for t in q.optional]
     elif relaxed:
         if len(words) < 2:
             return None

@@ -21,7 +21,8 @@ word (or one of an OR group) to match by words, so adding a word never
 grows the count. Stop words rank but are never required. Long text is a
 known-item search: articles are ranked by the weight of the words they
 share with it, and those with at least LONG_MATCH of its distinct content
-words match.
+words match; the articles that have every one of its words (the source of a
+pasted paragraph, and its near-copies) come first, as for a short query.
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ class Query:
         return len(self.groups) if not self.long else len(self.optional)
 
     def min_match(self) -> int:
-        """Optional terms an article needs to match a long query."""
+        """Optional terms an article needs to match a long query (relaxed)."""
         return max(1, math.ceil(LONG_MATCH * len(self.optional))) if self.long else 0
 
     def terms(self) -> set[str]:

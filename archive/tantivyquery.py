@@ -37,8 +37,8 @@ def _any(schema, terms):
 
 def build(schema, q: Query, relaxed: bool = False):
     """The keyword query: every group required (a short query), or, relaxed,
-    any one of the words while phrases still bind; a long query needs
-    min_match of its terms. None when there is nothing to look for (or,
+    any one of the words while phrases still bind; a long query needs every
+    term, or, relaxed, min_match of them. None when there is nothing to look for (or,
     relaxed, nothing to relax)."""
     import tantivy
 
@@ -46,10 +46,12 @@ def build(schema, q: Query, relaxed: bool = False):
     phrases = [g for g in q.groups if len(g) == 1 and g[0].quoted]
     words = [g for g in q.groups if not (len(g) == 1 and g[0].quoted)]
     clauses = [(Must, _any(schema, g)) for g in phrases]
-    if q.long:
+    if q.long and relaxed:
         clauses.append((Must, tantivy.Query.boolean_query(
             [(Should, _term(schema, t)) for t in q.optional],
             minimum_number_should_match=q.min_match())))
+    elif q.long:
+        clauses += [(Must, _term(schema, t)) for t in q.optional]
     elif relaxed:
         if len(words) < 2:
             return None

@@ -451,3 +451,28 @@ def test_a_query_with_nothing_to_look_for_finds_nothing_by_meaning(loaded, text)
         r = loaded.search(SearchRequest(text, mode=mode, size=50))
         assert r.semantic_total == 0 and not [h for h in r.hits if h.matched == "meaning"], \
             (text, mode)
+
+
+def test_a_pasted_paragraph_finds_its_source_before_articles_heavier_in_its_words(
+        kind, store_factory, extractor, hash_embedder, tmp_path):
+    """The source of a paste has every one of its words. A story that repeats
+    most of them (so BM25 may prefer it) but lacks some comes after it, in
+    keyword and hybrid mode, and the count line can say how many have them all."""
+    paste = ("The finance ministry said on Tuesday that grain exports through the northern "
+             "ports would resume next month once inspectors had cleared the damaged silos, "
+             "and that farmers would be compensated for spoiled wheat")
+    heavy = ("Grain exports through the northern ports will resume, the finance ministry "
+             "said. Grain exports and northern ports: farmers, wheat, silos, inspectors. ") * 4
+    later = "Officials gave no figure for the losses, and talks with lenders continue. " * 12
+    rows = [{"id": "source", "title": "Ports to reopen", "body": paste + ". " + later},
+            {"id": "heavier", "title": "Grain exports and northern ports", "body": heavy}]
+    import json
+
+    f = tmp_path / "paste.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    store = store_factory(hash_embedder)
+    assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == 2
+    for mode in ("keyword", "hybrid"):
+        r = store.search(SearchRequest(paste, mode=mode))
+        assert ids(r)[:2] == ["source", "heavier"], (mode, ids(r))
+        assert r.keyword_total == 1 and r.total == 2, mode

@@ -165,13 +165,20 @@ def counts(result: SearchResult) -> dict:
     total = result.total
     every, meaning = result.keyword_total, result.semantic_total
     some = max(0, total - every - meaning) if result.relaxed else 0
+    long = bool(req.q) and parse(req.q).long
     parts = []
     if req.q and req.mode != "semantic" and (every or some or meaning):
         verb = "contains" if every == 1 else "contain"
-        if parse(req.q).long:
+        if long:
             # A paste matches with a share of its words, not all of them.
-            parts.append(f"{_articles(every)} {verb} at least {round(LONG_MATCH * 100)}% "
-                         "of your words")
+            share = f"at least {round(LONG_MATCH * 100)}% of"
+            if every:
+                parts.append(f"{_articles(every)} {verb} all your words")
+            if some:
+                parts.append(f"{some:,} more contain {share} them" if every
+                             else f"{_articles(some)} contain{'s' if some == 1 else ''} "
+                                  f"{share} your words")
+            some = 0
         else:
             parts.append(f"{_articles(every)} {verb} all your words" if some
                          else f"{_articles(every)} {verb} your words")
@@ -184,7 +191,7 @@ def counts(result: SearchResult) -> dict:
     return {
         "total": total, "summary": "; ".join(parts) or None,
         "relaxed": f"Fewer than {RELAX_BELOW} articles have all your words, so articles "
-                   "with some of them follow." if result.relaxed else None,
+                   "with some of them follow." if result.relaxed and not long else None,
         "announce": _articles(total) if total else "No articles",
     }
 
