@@ -75,19 +75,41 @@ def filters(req: SearchRequest, skip: str | None = None) -> list[dict]:
     return out
 
 
-def _term(t: Term, required: bool = False) -> dict:
+def _term(t: Term, required: bool = False, forms: bool = True) -> dict:
     """A word in the title (boosted) or the body, as the embedded store scores
     it; a phrase as a phrase. The typed text goes in, since the cluster
     analyses it with the index's own analyzer. A word that analyzer drops
     (a stop word of the `english` analyzer) matches every article when it is
     `required`, so it never empties the query; elsewhere (ranking, excluded,
-    counted towards a long query's share) it matches none."""
+    counted towards a long query's share) it matches none. With `forms`, a
+    word also matches its other spellings (`_spellings`), scored as the best
+    of them so a cluster whose analyzer folds them counts the word once."""
     zero = "all" if required else "none"
-    if t.phrase:
-        return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "phrase",
-                                "zero_terms_query": zero}}
-    return {"multi_match": {"query": t.text, "fields": TEXT_FIELDS, "type": "most_fields",
-                            "operator": "and", "zero_terms_query": zero}}
+    kind = {"type": "phrase"} if t.phrase else {"type": "most_fields", "operator": "and"}
+    variants = [{"multi_match": {"query": text, "fields": TEXT_FIELDS, **kind,
+                                 "zero_terms_query": zero}}
+                for text in _spellings(t, possessive=forms)]
+    if len(variants) == 1:
+        return variants[0]
+    return {"dis_max": {"queries": variants}}
+
+
+def _spellings(t: Term, possessive: bool) -> list[str]:
+    """The word as typed, with the other apostrophe, and (`possessive`) with
+    "'s": the standard tokenizer keeps an apostrophe inside a token, so
+    "o'driscoll", "o\u2019driscoll" and "o'driscoll's" are three tokens, and
+    archives mix the two apostrophes. The query layer drops a typed "'s", so
+    "Blair's" looks for "Blair", which must find "Blair's" as the embedded
+    store's tokenizer (it splits at both apostrophes) does. A long paste's
+    words keep their own "'s" and get no possessive, which keeps its clause
+    count within the cluster's limit."""
+    bases = list(dict.fromkeys([t.text, t.text.translate(_SWAP)]))
+    ends = ("", "'s", "\u2019s") if possessive and not t.quoted and t.text[-1:].isalpha() \
+        else ("",)
+    return [base + end for base in bases for end in ends]
+
+
+_SWAP = str.maketrans({"'": "\u2019", "\u2019": "'"})
 
 
 def _any(group) -> dict:
@@ -108,10 +130,10 @@ def text_query(q: Query, relaxed: bool = False) -> dict | None:
     must = [_any(g) for g in phrases]
     should = []
     if q.long and relaxed:
-        must.append({"bool": {"should": [_term(t) for t in q.optional],
+        must.append({"bool": {"should": [_term(t, forms=False) for t in q.optional],
                               "minimum_should_match": q.min_match()}})
     elif q.long:
-        must += [_term(t, required=True) for t in q.optional]
+        must += [_term(t, required=True, forms=False) for t in q.optional]
     elif relaxed:
         if len(words) < 2:
             return None
@@ -119,7 +141,7 @@ def text_query(q: Query, relaxed: bool = False) -> dict | None:
     else:
         must += [_any(g) for g in words]
     if not q.long:
-        should = [_term(t) for t in q.optional]
+        should = [_term(t, forms=False) for t in q.optional]
     if not must and not should:
         if not q.excluded:
             return None

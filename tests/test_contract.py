@@ -476,3 +476,20 @@ def test_a_pasted_paragraph_finds_its_source_before_articles_heavier_in_its_word
         r = store.search(SearchRequest(paste, mode=mode))
         assert ids(r)[:2] == ["source", "heavier"], (mode, ids(r))
         assert r.keyword_total == 1 and r.total == 2, mode
+
+
+def test_apostrophes_and_possessives_of_either_kind_find_each_other(
+        kind, store_factory, extractor, hash_embedder, tmp_path):
+    import json
+
+    rows = [{"id": "curly", "title": "Fly-half out", "body": "Brian O\u2019Driscoll\u2019s knee "
+             "will keep him out of the Six Nations opener, Ireland said."},
+            {"id": "straight", "title": "Back for the tour", "body": "O'Driscoll's return "
+             "lifts the Lions squad before the first Test, the coach said."}]
+    f = tmp_path / "apostrophes.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    store = store_factory(hash_embedder)
+    assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == 2
+    for typed in ("O'Driscoll's", "O\u2019Driscoll\u2019s", "O'Driscoll"):
+        r = store.search(SearchRequest(typed, mode="keyword"))
+        assert sorted(ids(r)) == ["curly", "straight"], (typed, ids(r))

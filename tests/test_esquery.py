@@ -64,11 +64,17 @@ def test_modes_select_query_knn_or_both():
     assert empty == {"query": {"bool": {"filter": []}}}
 
 
+def _spellings(clause: dict) -> list[dict]:
+    """The multi_match of a word, one per spelling it is looked for in."""
+    return [m["multi_match"] for m in clause["dis_max"]["queries"]] \
+        if "dis_max" in clause else [clause["multi_match"]]
+
+
 def test_every_word_of_a_short_query_is_required():
     q = esquery.text_query(parse("oil prices in Japan"))
     must = q["bool"]["must"]
-    assert [c["multi_match"]["query"] for c in must] == ["oil", "prices", "Japan"]
-    assert all(c["multi_match"]["fields"] == ["title^2", "body"] for c in must)
+    assert [_spellings(c)[0]["query"] for c in must] == ["oil", "prices", "Japan"]
+    assert all(m["fields"] == ["title^2", "body"] for c in must for m in _spellings(c))
     assert [c["multi_match"]["query"] for c in q["bool"]["should"]] == ["in"], \
         "stop words rank but are not required"
 
@@ -88,16 +94,16 @@ def test_a_required_word_the_analyzer_drops_matches_all_and_an_excluded_one_noth
     counted for ranking, it must not match every article."""
     q = esquery.text_query(parse('the "who" -the oil'))
     for clause in q["bool"]["must"]:
-        assert clause["multi_match"]["zero_terms_query"] == "all"
+        assert all(m["zero_terms_query"] == "all" for m in _spellings(clause))
     for clause in q["bool"]["must_not"] + q["bool"].get("should", []):
-        assert clause["multi_match"]["zero_terms_query"] == "none"
+        assert all(m["zero_terms_query"] == "none" for m in _spellings(clause))
 
 
 def test_phrases_and_exclusions_bind_the_meaning_side():
     q = parse('"debt moratorium" -Brazil')
     flt = esquery.constraint(q)
     assert flt[0]["multi_match"]["type"] == "phrase"
-    assert flt[1]["bool"]["must_not"][0]["multi_match"]["query"] == "Brazil"
+    assert _spellings(flt[1]["bool"]["must_not"][0])[0]["query"] == "Brazil"
     body = esquery.semantic_request(SearchRequest(q.text), q, [0.0] * 3, 100, 0.2)
     assert flt[0] in body["knn"]["filter"]["bool"]["filter"]
 
@@ -208,3 +214,20 @@ def test_a_cluster_that_drops_stop_words_still_finds_the_article(es_url, text):
         assert [h["_id"] for h in hits] == ["1"], (text, q)
     finally:
         es.indices.delete(index=index)
+
+
+def test_a_word_matches_either_apostrophe_and_its_possessive_scored_once():
+    q = esquery.text_query(parse("O’Driscoll injury"))
+    either, injury = (_spellings(c) for c in q["bool"]["must"])
+    assert sorted(m["query"] for m in either) == sorted(
+        a.join(["O", "Driscoll"]) + s for a in ("'", "’") for s in ("", "'s", "’s"))
+    assert [m["query"] for m in injury] == ["injury", "injury's", "injury’s"]
+
+
+def test_a_pasted_paragraph_keeps_its_words_as_written():
+    text = ("Mr Peston's book claimed that Mr Brown told Mr Blair there was nothing he could "
+            "ever say to him now that he could believe, a claim denied on Wednesday")
+    every = esquery.text_query(parse(text))["bool"]["must"]
+    typed = [[m["query"] for m in _spellings(c)] for c in every]
+    assert ["Peston's", "Peston’s"] in typed and ["book"] in typed, \
+        "a paste's words keep their own \"'s\" and add no possessive"
