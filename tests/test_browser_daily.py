@@ -372,3 +372,24 @@ def test_live_region_announces_the_count_only(server, page):
     assert page.locator("[aria-live]").count() == 1
     assert re.fullmatch(r"\d+ articles?", page.inner_text("#announce"))
     assert page.title().startswith("Messi – "), "each history entry has its own title"
+
+
+def test_a_paste_longer_than_the_limit_is_cut_in_the_box_so_box_and_url_agree(server, page):
+    """A 20,000-character paste: the server reads only MAX_QUERY characters,
+    so the box takes only those and the URL holds what was searched."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from archive.web.params import MAX_QUERY
+
+    page.goto(server + "/")
+    page.click("#q")
+    page.keyboard.insert_text("Putin spoke to Trump by phone about Ukraine. " * 450)
+    page.wait_for_function("() => new URLSearchParams(location.search).has('q')",
+                           timeout=10000)
+    settle(page)
+    box = page.input_value("#q")
+    assert len(box) == MAX_QUERY
+    assert parse_qs(urlsplit(page.url).query)["q"][0] == box
+    assert page.locator(".hit").count() > 0
+    page.reload()
+    assert page.input_value("#q") == box

@@ -65,6 +65,7 @@ def _context(req, result, notes, warming) -> dict:
         "req": req, "result": result, "hits": present.hits(result),
         "facets": present.facets(result, params.more(request.args)),
         "chips": present.chips(req), "notes": notes, "warming": warming,
+        "max_query": params.MAX_QUERY,
         "counts": present.counts(result),
         "pages": present.pages(result),
         "self_url": params.url("/", req, more=params.more(request.args)),
