@@ -7,7 +7,7 @@ facets are AND'd, and each facet is counted under every filter but its own
 from __future__ import annotations
 
 from archive.model import SearchRequest
-from archive.query import Query, Term
+from archive.query import Query, Term, clauses
 
 FACET_FIELDS = {"people": "people", "countries": "countries", "sources": "source"}
 # People and countries are kept twice: every one an article mentions
@@ -112,45 +112,31 @@ def _spellings(t: Term, possessive: bool) -> list[str]:
 _SWAP = str.maketrans({"'": "\u2019", "\u2019": "'"})
 
 
-def _any(group) -> dict:
+def _any(group, forms: bool = True, required: bool = True) -> dict:
     if len(group) == 1:
-        return _term(group[0], required=True)
-    return {"bool": {"should": [_term(t, required=True) for t in group],
+        return _term(group[0], required, forms)
+    return {"bool": {"should": [_term(t, required, forms) for t in group],
                      "minimum_should_match": 1}}
 
 
 def text_query(q: Query, relaxed: bool = False) -> dict | None:
-    """The keyword query from the query model, as archive/tantivyquery.py
-    builds it for the embedded store: every group required, or (relaxed) any
-    one word while phrases bind; a long query needs every term, or, relaxed,
-    min_match of them.
-    None when there is nothing to look for (or, relaxed, nothing to relax)."""
-    phrases = [g for g in q.groups if len(g) == 1 and g[0].quoted]
-    words = [g for g in q.groups if not (len(g) == 1 and g[0].quoted)]
-    must = [_any(g) for g in phrases]
-    should = []
-    if q.long and relaxed:
-        must.append({"bool": {"should": [_term(t, forms=False) for t in q.optional],
-                              "minimum_should_match": q.min_match()}})
-    elif q.long:
-        must += [_term(t, required=True, forms=False) for t in q.optional]
-    elif relaxed:
-        if len(words) < 2:
-            return None
-        must.append({"bool": {"should": [_any(g) for g in words], "minimum_should_match": 1}})
-    else:
-        must += [_any(g) for g in words]
-    if not q.long:
-        should = [_term(t, forms=False) for t in q.optional]
-    if not must and not should:
-        if not q.excluded:
-            return None
-        must = [{"match_all": {}}]
+    """The keyword query (archive/query.py's `clauses`), as
+    archive/tantivyquery.py builds it for the embedded store, or None."""
+    c = clauses(q, relaxed)
+    if c is None:
+        return None
+    forms = not q.long
+    must = [_any(g, forms) for g in c.required]
+    if c.share:
+        must.append({"bool": {"should": [_any(g, forms, required=False) for g in c.share],
+                              "minimum_should_match": c.share_needs}})
+    if c.everything:
+        must.append({"match_all": {}})
     body: dict = {"must": must}
-    if should:
-        body["should"] = should
-    if q.excluded:
-        body["must_not"] = [_term(t) for t in q.excluded]
+    if c.ranking:
+        body["should"] = [_term(t, forms=False) for t in c.ranking]
+    if c.excluded:
+        body["must_not"] = [_term(t) for t in c.excluded]
     return {"bool": body}
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive import highlight
 
@@ -100,6 +100,49 @@ class Query:
         out = {t for g in self.groups for term in g for t in term.tokens}
         out |= {t for term in self.optional for t in term.tokens if not _stop(term)}
         return out
+
+
+Group = tuple[Term, ...]  # alternatives: an article needs one of them
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """A keyword query as plain data, which archive/tantivyquery.py and
+    archive/esquery.py each spell in their engine's terms: every `required`
+    group; at least `share_needs` of the `share` groups; `ranking` terms only
+    rank; no `excluded` term. `everything` when only exclusions are left."""
+
+    required: tuple[Group, ...] = ()
+    share: tuple[Group, ...] = ()
+    share_needs: int = 0
+    ranking: tuple[Term, ...] = ()
+    excluded: tuple[Term, ...] = ()
+    everything: bool = False
+
+
+def clauses(q: Query, relaxed: bool = False) -> Clauses | None:
+    """The keyword query of `q`: a short query needs every group (relaxed:
+    any one word, while quoted phrases still bind); a long one needs every
+    term (relaxed: LONG_MATCH of them). None when there is nothing to look
+    for, or, relaxed, nothing to relax."""
+    phrases = tuple(g for g in q.groups if len(g) == 1 and g[0].quoted)
+    words = tuple(g for g in q.groups if not (len(g) == 1 and g[0].quoted))
+    out = Clauses(required=phrases, excluded=q.excluded)
+    if q.long:
+        terms = tuple((t,) for t in q.optional)
+        out = replace(out, share=terms, share_needs=q.min_match()) if relaxed \
+            else replace(out, required=phrases + terms)
+    elif relaxed:
+        if len(words) < 2:
+            return None
+        out = replace(out, share=words, share_needs=1, ranking=q.optional)
+    else:
+        out = replace(out, required=phrases + words, ranking=q.optional)
+    if not (out.required or out.share or out.ranking):
+        if not q.excluded:
+            return None
+        out = replace(out, everything=True)
+    return out
 
 
 def _stop(term: Term) -> bool:

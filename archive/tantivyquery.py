@@ -6,7 +6,7 @@ phrase is a phrase query in each field.
 """
 from __future__ import annotations
 
-from archive.query import Query, Term
+from archive.query import Query, Term, clauses
 
 TITLE_BOOST = 2.0
 FIELDS = (("title", TITLE_BOOST), ("body", 1.0))
@@ -36,37 +36,23 @@ def _any(schema, terms):
 
 
 def build(schema, q: Query, relaxed: bool = False):
-    """The keyword query: every group required (a short query), or, relaxed,
-    any one of the words while phrases still bind; a long query needs every
-    term, or, relaxed, min_match of them. None when there is nothing to look for (or,
-    relaxed, nothing to relax)."""
+    """The keyword query (archive/query.py's `clauses`), or None."""
     import tantivy
 
+    c = clauses(q, relaxed)
+    if c is None:
+        return None
     Must, Should, MustNot = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
-    phrases = [g for g in q.groups if len(g) == 1 and g[0].quoted]
-    words = [g for g in q.groups if not (len(g) == 1 and g[0].quoted)]
-    clauses = [(Must, _any(schema, g)) for g in phrases]
-    if q.long and relaxed:
-        clauses.append((Must, tantivy.Query.boolean_query(
-            [(Should, _term(schema, t)) for t in q.optional],
-            minimum_number_should_match=q.min_match())))
-    elif q.long:
-        clauses += [(Must, _term(schema, t)) for t in q.optional]
-    elif relaxed:
-        if len(words) < 2:
-            return None
-        clauses.append((Must, tantivy.Query.boolean_query(
-            [(Should, _any(schema, g)) for g in words])))
-    else:
-        clauses += [(Must, _any(schema, g)) for g in words]
-    if not q.long:
-        clauses += [(Should, _term(schema, t)) for t in q.optional]
-    if not clauses:
-        if not q.excluded:
-            return None
-        clauses.append((Must, tantivy.Query.all_query()))
-    clauses += [(MustNot, _term(schema, t)) for t in q.excluded]
-    return tantivy.Query.boolean_query(clauses)
+    out = [(Must, _any(schema, g)) for g in c.required]
+    if c.share:
+        out.append((Must, tantivy.Query.boolean_query(
+            [(Should, _any(schema, g)) for g in c.share],
+            minimum_number_should_match=c.share_needs)))
+    out += [(Should, _term(schema, t)) for t in c.ranking]
+    if c.everything:
+        out.append((Must, tantivy.Query.all_query()))
+    out += [(MustNot, _term(schema, t)) for t in c.excluded]
+    return tantivy.Query.boolean_query(out)
 
 
 def constraint(schema, q: Query):

@@ -107,3 +107,28 @@ def test_two_thousand_characters_parse_quickly_and_cap_the_terms():
 def test_highlight_terms_are_the_content_stems():
     assert parse("the talks in Moscow").terms() == {"talk", "moscow"}
     assert parse('"peace talks" -war').terms() == {"peac", "talk"}
+
+
+def test_the_keyword_clauses_both_stores_spell_are_plain_data():
+    from archive.query import clauses
+
+    def words(groups):
+        return [[t.text for t in g] for g in groups]
+
+    q = parse('"debt moratorium" Brazil OR Mexico the banks -Chile')
+    strict, relaxed = clauses(q), clauses(q, relaxed=True)
+    assert words(strict.required) == [["debt moratorium"], ["Brazil", "Mexico"], ["banks"]]
+    assert [t.text for t in strict.ranking] == ["the"] and not strict.share
+    assert words(relaxed.required) == [["debt moratorium"]], "a phrase binds when relaxed"
+    assert words(relaxed.share) == [["Brazil", "Mexico"], ["banks"]] and relaxed.share_needs == 1
+    assert [t.text for t in strict.excluded] == ["Chile"] == [t.text for t in relaxed.excluded]
+
+    paste = parse("The central bank raised its benchmark interest rate by half a point on "
+                  "Thursday, citing stubborn inflation in services and a tight labour market")
+    assert len(clauses(paste).required) == len(paste.optional) > 12
+    loose = clauses(paste, relaxed=True)
+    assert not loose.required and len(loose.share) == len(paste.optional)
+    assert loose.share_needs == paste.min_match()
+
+    assert clauses(parse("-football")).everything
+    assert clauses(parse("")) is None and clauses(parse("Brazil"), relaxed=True) is None
