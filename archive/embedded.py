@@ -546,6 +546,10 @@ class EmbeddedStore(Store):
                                       else None}]
             build.publish(Manifest(cur.model, cur.dim, segments), None)
 
+    def merging(self) -> bool:
+        thread = self._merge_thread
+        return thread is not None and thread.is_alive()
+
     def wait_for_merges(self) -> None:
         """Return once no merge runs (nor is due); raise a merge's error."""
         thread = self._merge_thread

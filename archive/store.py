@@ -188,6 +188,10 @@ class Store(ABC):
         """A fresh, empty index to fill; switched to atomically when the block
         ends without an error, thrown away otherwise."""
 
+    def merging(self) -> bool:
+        """Whether a background merge runs, which close() waits for."""
+        return False
+
     def close(self) -> None:
         pass
 

@@ -121,6 +121,14 @@ def cli():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def _close(store) -> None:
+    """Close the store, saying why when it waits: the last commits' segments
+    are merged in the background, and on a large archive that takes minutes."""
+    if store.merging():
+        click.echo("waiting for a background merge of segments to finish…", err=True)
+    store.close()
+
+
 def _print_summary(summary, as_json: bool) -> None:
     d = summary.to_dict()
     if as_json:
@@ -196,7 +204,7 @@ def index(paths, store_url, commit_every, commit_seconds, as_json):
         store = open_store(store_url, writable=True)
         summary = _indexer(store, commit_every, commit_seconds).index_paths(
             paths, Progress("indexing", sys.stderr.isatty() and not as_json))
-        store.close()
+        _close(store)
     except StoreError as e:
         _fail(e, "check --store or NEWSARCHIVE_STORE")
     _print_summary(summary, as_json)
@@ -220,7 +228,7 @@ def reindex(store_url, as_json):
     try:
         store = open_store(store_url, writable=True)
         summary = _indexer(store).rebuild(Progress("reindexing", sys.stderr.isatty() and not as_json))
-        store.close()
+        _close(store)
     except StoreError as e:
         _fail(e)
     _print_summary(summary, as_json)

@@ -298,3 +298,40 @@ def test_an_index_run_ends_with_its_merges_published(tmp_path, monkeypatch, gate
     t = store(tmp_path / "store").table
     assert segments.plan_merge([s.rows - len(d) for s, d in zip(t.segments, t.deads)]) == 0
     assert t.live_count == 36 and not garbage(tmp_path / "store")
+
+
+def test_the_cli_says_it_waits_for_a_merge_when_an_index_run_ends(tmp_path, gate, monkeypatch):
+    from click.testing import CliRunner
+
+    from newsarchive.cli import cli
+
+    monkeypatch.setenv("NEWSARCHIVE_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("NEWSARCHIVE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSARCHIVE_EMBEDDER", "hash")
+    feed = tmp_path / "a.jsonl"
+    feed.write_text("\n".join(json.dumps({"id": f"n{i}", "title": f"Story {i}",
+                                          "body": f"Harbour story number {i}."})
+                              for i in range(64 * 5)))  # a commit per batch of 64
+    real_close = embedded.EmbeddedStore.close
+
+    def close(self):  # the merge is held until the run closes its store
+        gate.release.set()
+        real_close(self)
+
+    monkeypatch.setattr(embedded.EmbeddedStore, "close", close)
+    r = CliRunner().invoke(cli, ["index", str(feed), "--commit-every", "1"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert gate.entered.is_set()
+    assert "waiting for a background merge" in r.stderr
+    assert "new: 320" in r.stdout
+
+
+def test_merging_says_whether_a_merge_runs(tmp_path, gate):
+    w = store(tmp_path, writable=True)
+    assert not w.merging()
+    commits(w, [[0], [1], [2], [3]])
+    assert gate.entered.wait(30) and w.merging()
+    gate.release.set()
+    w.wait_for_merges()
+    assert not w.merging()
