@@ -129,7 +129,8 @@ def test_mapping_nests_passages_with_a_cosine_vector():
     m = esquery.mapping(384, "standard")
     vec = m["properties"]["passages"]["properties"]["vector"]
     assert m["properties"]["passages"]["type"] == "nested"
-    assert vec == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine"}
+    assert vec == {"type": "dense_vector", "dims": 384, "index": True, "similarity": "cosine",
+                   "index_options": {"type": "int8_hnsw", "rescore_vector": {"oversample": 2.0}}}
     assert m["properties"]["people"]["type"] == "keyword"
     for field in ("people_about", "countries_about"):
         assert m["properties"][field]["type"] == "keyword"
