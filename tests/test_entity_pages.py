@@ -194,3 +194,16 @@ def test_a_page_counts_every_article_naming_it_and_links_those_about_it(client, 
     assert (e["total"], e["about_total"]) == (named, about) and about <= named
     html = client.get(url.replace("/api", "")).get_data(as_text=True)
     assert "Counts on this page are of every article that names" in html
+
+
+def test_a_page_lists_the_spellings_merged_into_the_name(client):
+    """Bare "Merkel" in a headline and in later sentences is the same person
+    as "Angela Merkel": the page says how the articles write her."""
+    e = client.get("/api/people/Angela%20Merkel").get_json()
+    written = {v["text"]: v["count"] for v in e["variants"]["names"]}
+    assert written == {"Angela Merkel": 4, "Merkel": 3}
+    assert e["variants"]["over"] == 4 and not e["variants"]["only_label"]
+    page = client.get("/people/Angela%20Merkel").get_data(as_text=True)
+    line = page[page.index('class="variants"'):]
+    line = line[:line.index("</p>")]
+    assert '<span class="variant">Merkel</span>' in line and "newest 4 articles" in line

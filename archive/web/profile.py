@@ -6,8 +6,9 @@ histogram, facet counts and the newest matches say who is mentioned with
 them (see _profile), a newest-first page is the newest articles and a
 keyword search for the name ranks the most relevant ones.
 
-The stores keep each person under one canonical name and do not record
-which spellings were merged into it, so a profile has no name variants.
+The stores keep each person under one canonical name; the spellings
+merged into it are read back from the marked mentions of the newest
+articles (`_variants`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from archive.web import params, present
 
 ARTICLES = 5  # newest and most relevant, each
 RELATED = 10
+VARIANTS_OVER = 40  # newest articles whose marked mentions give the name variants
+VARIANTS = 12
 FACET = {"person": "people", "country": "countries"}
 
 
@@ -60,6 +63,7 @@ def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
         "months": _months(newest, only),
         "with": together,
         "counted_over": len(newest.hits),
+        "variants": _variants(store, newest.hits[:VARIANTS_OVER], kind, key, label),
         "newest": _articles(newest.hits[:ARTICLES]),
         "relevant": _articles(relevant.hits),
     }
@@ -99,6 +103,32 @@ def _together(facet: str, value: str, count: int, only: SearchRequest) -> dict:
     return {"key": value, "label": country_label(value) if kind == "country" else value,
             "count": count, "page_url": present.page_url(kind, value),
             "both_url": present.entity_url(kind, value, only)}
+
+
+def _variants(store, hits: list[Hit], kind: str, key: str, label: str) -> dict:
+    """How the articles write the entity: the text of each marked mention,
+    counted once per article ("Reagan", "Ronald Reagan", "Ron Reagan" under
+    Ronald Reagan; "Soviet", "Moscow" under the Soviet Union). Read from the
+    stored mentions, so it shows what the indexer merged, whatever rule did."""
+    counts: Counter = Counter()
+    for h in hits:
+        stored = store.get(h.id)
+        if stored is None:  # deleted since the search
+            continue
+        a = stored.article
+        seen = set()
+        for e in stored.entities:
+            if e.kind != kind or e.key != key:
+                continue
+            for m in e.mentions:
+                text = (a.title if m.field == "title" else a.body)[m.start:m.end]
+                seen.add(" ".join(text.split()))  # a name across a line break
+        counts.update(t for t in seen if t)
+    ranked = sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))
+    return {"over": len(hits),
+            "names": [{"text": t, "count": n} for t, n in ranked[:VARIANTS]],
+            "more": max(0, len(ranked) - VARIANTS),
+            "only_label": [t for t, _ in ranked] in ([], [label])}
 
 
 def _articles(hits: list[Hit]) -> list[dict]:
