@@ -761,7 +761,7 @@ class _Plan:
 
     def mask(self, skip: str | None = None) -> np.ndarray:
         m = self.t.filter_mask(self.req.filters(), self.day_from, self.day_to, skip,
-                               self.req.scope)
+                               self.req.scope, self.req.together)
         return m if self.allowed is None else m & self.allowed
 
     # -- the two sides -----------------------------------------------------

@@ -1,6 +1,7 @@
 """Elasticsearch request bodies, built as plain dicts so they can be tested as data.
 
-Filters and facets follow the embedded store: values of one facet are OR'd,
+Filters and facets follow the embedded store: values of one facet are OR'd
+(people's and countries' AND'd when the request asks for them `together`),
 facets are AND'd, and each facet is counted under every filter but its own
 (multi-select), so a selection never hides its siblings.
 """
@@ -74,7 +75,11 @@ def filters(req: SearchRequest, skip: str | None = None) -> list[dict]:
     for facet in FACET_FIELDS:
         values = getattr(req, facet)
         if values and facet != skip:
-            out.append({"terms": {facet_field(facet, req.scope): values}})
+            name = facet_field(facet, req.scope)
+            if req.together and facet in ABOUT_FIELDS:
+                out += [{"term": {name: v}} for v in values]
+            else:
+                out.append({"terms": {name: values}})
     if skip != "months" and (req.date_from or req.date_to):
         rng = {}
         if req.date_from:

@@ -111,6 +111,10 @@ class SearchRequest:
     # "about": people and countries facets and filters count the articles
     # about them; "mentioned": every article that names them.
     scope: str = "about"
+    # Values of one facet are alternatives (any will do) unless `together`:
+    # then an article needs every chosen person and every chosen country
+    # ("the articles naming both", from an entity page).
+    together: bool = False
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:

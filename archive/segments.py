@@ -478,14 +478,20 @@ class SegmentedTable:
     # -- search ----------------------------------------------------------
     def filter_mask(self, filters: dict[str, list[str]], day_from: int | None,
                     day_to: int | None, skip: str | None = None,
-                    scope: str = "about") -> np.ndarray:
+                    scope: str = "about", together: bool = False) -> np.ndarray:
         """Live rows passing every filter but `skip` (a facet's own filter is
         left out when counting that facet: multi-select); people and
-        countries filters match in `scope`."""
+        countries filters match in `scope`, any value of each, or every
+        value when `together`."""
         mask = self.live.copy()
         for name in ("people", "countries", "sources"):
             if filters.get(name) and name != skip:
-                mask &= self.column(name, scope).mask(filters[name], self.n)
+                column = self.column(name, scope)
+                if together and name != "sources":
+                    for value in filters[name]:
+                        mask &= column.mask([value], self.n)
+                else:
+                    mask &= column.mask(filters[name], self.n)
         if skip != "months" and (day_from is not None or day_to is not None):
             has = self.days != NO_DAY
             if day_from is not None:

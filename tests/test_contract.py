@@ -493,3 +493,17 @@ def test_apostrophes_and_possessives_of_either_kind_find_each_other(
     for typed in ("O'Driscoll's", "O\u2019Driscoll\u2019s", "O'Driscoll"):
         r = store.search(SearchRequest(typed, mode="keyword"))
         assert sorted(ids(r)) == ["curly", "straight"], (typed, ids(r))
+
+
+@pytest.mark.parametrize("facet,values", [("people", ["Donald Trump", "Vladimir Putin"]),
+                                          ("countries", ["US", "RU"])])
+def test_together_asks_for_every_chosen_value_not_any(loaded, facet, values):
+    def found(**kw):
+        r = loaded.search(SearchRequest(scope="mentioned", size=100, **kw))
+        return set(ids(r)), r.total
+
+    (a, _), (b, _) = found(**{facet: values[:1]}), found(**{facet: values[1:]})
+    either, n_either = found(**{facet: values})
+    both, n_both = found(**{facet: values}, together=True)
+    assert either == a | b and both == a & b and n_both == len(a & b)
+    assert 0 < n_both < n_either, "the samples have articles with one and with both"

@@ -47,7 +47,8 @@ def test_person_json_counts_months_and_who_is_named_with_them(client):
     assert countries["DE"] == 4 and countries["FR"] == 2 and "KE" not in countries
     macron = next(p for p in e["with"]["people"] if p["key"] == "Emmanuel Macron")
     assert macron["page_url"] == "/people/Emmanuel%20Macron"
-    assert macron["both_url"] == "/?person=Angela+Merkel&person=Emmanuel+Macron&scope=mentioned"
+    assert macron["both_url"] == \
+        "/?person=Angela+Merkel&person=Emmanuel+Macron&scope=mentioned&together=1"
     assert [a["id"] for a in e["newest"]] == ["m-4", "m-3", "m-2", "m-1"]
     assert {a["id"] for a in e["relevant"]} == {"m-1", "m-2", "m-3", "m-4"}
 
@@ -207,3 +208,19 @@ def test_a_page_lists_the_spellings_merged_into_the_name(client):
     line = page[page.index('class="variants"'):]
     line = line[:line.index("</p>")]
     assert '<span class="variant">Merkel</span>' in line and "newest 4 articles" in line
+
+
+@pytest.mark.parametrize("other", ["people", "countries"])
+def test_n_together_opens_exactly_the_n_articles_naming_both(client, other):
+    """Two people (or two countries) are alternatives in a search's facet;
+    the page's "2 together" link asks for both, and lands on those 2."""
+    e = client.get("/api/people/Angela%20Merkel").get_json()
+    for r in e["with"][other]:
+        found = client.get("/api/search" + r["both_url"][1:]).get_json()
+        assert found["total"] == r["count"], (r["key"], found["total"], r["count"])
+    macron = next(r for r in e["with"]["people"] if r["key"] == "Emmanuel Macron")
+    page = client.get(macron["both_url"]).get_data(as_text=True)
+    assert "naming them all together" in page
+    either = client.get("/api/search?person=Angela+Merkel&person=Emmanuel+Macron"
+                        "&scope=mentioned").get_json()
+    assert either["total"] > macron["count"], "without together, either will do"

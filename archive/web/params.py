@@ -74,7 +74,7 @@ def parse(args: MultiDict, max_size: int = PAGE_MAX_SIZE) -> tuple[SearchRequest
         date_from, date_to = date_to, date_from
     more = args.get("more")
     req = SearchRequest(
-        q=q, mode=mode, sort=sort, scope=scope,
+        q=q, mode=mode, sort=sort, scope=scope, together=args.get("together") == "1",
         people=_values(args, "person"), countries=_values(args, "country"),
         sources=_values(args, "source"), date_from=date_from, date_to=date_to,
         page=page, size=min(size, MAX_SIZE),
@@ -109,6 +109,7 @@ def to_args(req: SearchRequest, **changes) -> list[tuple[str, str]]:
         "to": req.date_to.isoformat() if req.date_to else None,
         "sort": req.sort if req.sort != "relevance" else None,
         "scope": req.scope if req.scope != "about" else None,
+        "together": "1" if req.together else None,
         "size": req.size if req.size != PAGE_SIZE else None,
         "page": req.page if req.page > 1 else None,
         "more": None,

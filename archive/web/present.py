@@ -147,6 +147,9 @@ def chips(req: SearchRequest) -> list[dict]:
             label = f"{country_name(v)} ({v})" if facet == "countries" else v
             out.append({"kind": kind, "label": label,
                         "remove_url": "/?" + _qs(params.toggle(req, facet, v))})
+    if req.together and (len(req.people) > 1 or len(req.countries) > 1):
+        out.append({"kind": "together", "label": "naming them all together",
+                    "remove_url": params.url("/", req, together=None, page=None)})
     if req.date_from or req.date_to:
         label = f"{req.date_from or '…'} – {req.date_to or '…'}"
         out.append({"kind": "date", "label": label,

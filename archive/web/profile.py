@@ -98,11 +98,13 @@ def _from_hits(result: SearchResult, facet: str, key: str, only: SearchRequest) 
 
 
 def _together(facet: str, value: str, count: int, only: SearchRequest) -> dict:
-    """A value mentioned with the entity: its own page, and the articles naming both."""
+    """A value mentioned with the entity: its own page, and the articles naming
+    both (two people or two countries only together: one facet's values are
+    otherwise alternatives)."""
     kind = present.ENTITY_KIND[facet]
     return {"key": value, "label": country_label(value) if kind == "country" else value,
             "count": count, "page_url": present.page_url(kind, value),
-            "both_url": present.entity_url(kind, value, only)}
+            "both_url": present.entity_url(kind, value, replace(only, together=True))}
 
 
 def _variants(store, hits: list[Hit], kind: str, key: str, label: str) -> dict:
