@@ -224,3 +224,17 @@ def test_n_together_opens_exactly_the_n_articles_naming_both(client, other):
     either = client.get("/api/search?person=Angela+Merkel&person=Emmanuel+Macron"
                         "&scope=mentioned").get_json()
     assert either["total"] > macron["count"], "without together, either will do"
+
+
+def test_a_page_opened_from_a_search_counts_that_searchs_articles_about_it(client):
+    e = client.get("/api/people/Angela%20Merkel?q=talks&country=DE").get_json()
+    narrowed = e["in_search"]["url"]
+    assert narrowed == "/?q=talks&person=Angela+Merkel&country=DE"
+    found = client.get("/api/search" + narrowed[1:]).get_json()
+    assert e["in_search"]["total"] == found["total"] > 0
+    assert client.get("/api/people/Angela%20Merkel").get_json()["in_search"] is None
+    page = client.get("/people/Angela%20Merkel?q=talks&country=DE").get_data(as_text=True)
+    assert f'{found["total"]} article' in page and "of your search" in page
+    # Opened from a search filtered by another person: the narrowed search needs both.
+    e = client.get("/api/people/Angela%20Merkel?person=Emmanuel+Macron").get_json()
+    assert "together=1" in e["in_search"]["url"]

@@ -6,6 +6,8 @@ redirects to the canonical URL, so each entity has one address.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, jsonify, make_response, redirect, render_template, request
 
 from archive.countries import country_name
@@ -55,6 +57,21 @@ def _page(data: dict):
     return resp
 
 
+def _in_search(kind: str, key: str) -> dict | None:
+    """Opened from a search: how many of that search's articles are about the
+    entity, with the link that narrows the search to them. None otherwise."""
+    req, _ = params.parse(request.args)
+    if not params.to_args(req):
+        return None
+    facet = profile.FACET[kind]
+    chosen = getattr(req, facet)
+    # Beside a person already chosen, the narrowed search needs both.
+    narrowed = replace(req, **{facet: list(dict.fromkeys(chosen + [key]))}, page=1,
+                       together=req.together or bool(chosen and key not in chosen))
+    total = get_store().search(replace(narrowed, size=1, facets=False)).total
+    return {"total": total, "url": params.url("/", narrowed, page=None), "scope": req.scope}
+
+
 FIND = {"people": ("person", _person),
         "countries": ("country", _country)}
 
@@ -66,5 +83,7 @@ def entity(facet: str, key: str, api: bool):
     kind, find = FIND[facet]
     data, canonical = find(key)
     if canonical:
-        return redirect(("/api" if api else "") + present.page_url(kind, canonical))
+        return redirect(("/api" if api else "") + present.page_url(kind, canonical)
+                        + ("?" + request.query_string.decode() if request.query_string else ""))
+    data["in_search"] = _in_search(kind, data["key"])
     return jsonify(data) if api else _page(data)
