@@ -325,6 +325,19 @@ class ElasticStore(Store):
                        aggs={"people": {"terms": {"field": "people", "size": 65000}}})
         return {b["key"]: b["doc_count"] for b in r["aggregations"]["people"]["buckets"]}
 
+    def people_dates(self) -> dict[str, tuple[dt.date, dt.date]]:
+        if not self._live():
+            return {}
+        span = {"first": {"min": {"field": "published", "format": "strict_date"}},
+                "last": {"max": {"field": "published", "format": "strict_date"}}}
+        r = self._call("listing people's dates", self.es.search, index=self.alias, size=0,
+                       aggs={"people": {"terms": {"field": "people", "size": 65000},
+                                        "aggs": span}})
+        return {b["key"]: (dt.date.fromisoformat(b["first"]["value_as_string"]),
+                           dt.date.fromisoformat(b["last"]["value_as_string"]))
+                for b in r["aggregations"]["people"]["buckets"]
+                if b["first"].get("value_as_string")}
+
     @contextmanager
     def rebuild(self) -> Iterator["ElasticStore"]:
         old = self._alias_index()

@@ -53,6 +53,7 @@ index: it sees the old state or the new one.
 """
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -618,6 +619,11 @@ class EmbeddedStore(Store):
     def known_people(self) -> dict[str, int]:
         t = self.table
         return dict(t.people.counts(t.live))
+
+    def people_dates(self) -> dict[str, tuple[dt.date, dt.date]]:
+        t = self.table
+        return {name: (from_day(lo), from_day(hi))
+                for name, (lo, hi) in t.people.day_spans(t.live, t.days).items()}
 
     def close(self) -> None:
         """Wait for the running merge to publish (an `index` run ends with its

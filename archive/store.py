@@ -8,6 +8,8 @@ reads through it. A store URL picks the implementation:
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
@@ -109,6 +111,11 @@ class Store(ABC):
     @abstractmethod
     def known_people(self) -> dict[str, int]:
         """Every person in the archive with the number of articles naming them."""
+
+    def people_dates(self) -> dict[str, tuple[dt.date, dt.date]]:
+        """Each person's first and last dated article: the names book resolves
+        a bare surname only to people in the news around the article's date."""
+        return {}
 
     @abstractmethod
     def get(self, article_id: str) -> StoredArticle | None: ...

@@ -106,6 +106,16 @@ class Multi:
         pick = set(nonzero.tolist()) | {self.index[v] for v in also if v in self.index}
         return [(self.vocab[i], int(c[i])) for i in sorted(pick)]
 
+    def day_spans(self, rows_mask: np.ndarray, days: np.ndarray) -> dict[str, tuple[int, int]]:
+        """Each value's first and last day over the rows in the mask that have one."""
+        keep = rows_mask[self.rows] & (days[self.rows] != NO_DAY)
+        values, d = self.values[keep], days[self.rows[keep]].astype(np.int64)
+        lo = np.full(len(self.vocab), np.iinfo(np.int64).max)
+        hi = np.full(len(self.vocab), np.iinfo(np.int64).min)
+        np.minimum.at(lo, values, d)
+        np.maximum.at(hi, values, d)
+        return {self.vocab[i]: (int(lo[i]), int(hi[i])) for i in np.nonzero(hi >= lo)[0]}
+
     def _bincount(self, rows_mask: np.ndarray) -> np.ndarray:
         if not len(self.values):
             return np.zeros(len(self.vocab), dtype=np.int64)

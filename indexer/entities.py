@@ -459,31 +459,46 @@ class NameBook:
     bare: marked, but in no facet (entities.is_about). `reindex` seeds the
     book with the whole old index and resolves them (on the shared corpus:
     "Reagan" alone in 16 articles after `index`, none after `reindex`, and
-    Ronald Reagan "about" 255 -> 266 articles). The whole-archive book also
-    joins names across eras: "Phelps" of the 1987 firm Duff and Phelps
-    becomes 2004's Michael Phelps, whom the 1987 index run never knew."""
+    Ronald Reagan "about" 255 -> 266 articles).
+
+    A bare name resolves only to people in the news within ERA_YEARS of the
+    article's date (their first and last dated article, as far as the book
+    has seen them): the whole-archive book would otherwise join names across
+    eras, "Phelps" of the 1987 firm Duff and Phelps to 2004's swimmer Michael
+    Phelps, and a 1987 "Bush" has George Bush to choose from, not his son."""
 
     DOMINANCE = 3
+    ERA_YEARS = 10
     COMPANY_MIN = 2
     # A quarter: E.F. Hutton is written "E.F. Hutton Group Inc" in 56 of the
     # 83 articles naming it; George Soros is "George Soros Fund" in 1 of 6.
     COMPANY_SHARE = 0.25
 
-    def __init__(self, counts: dict[str, int] | None = None):
+    def __init__(self, counts: dict[str, int] | None = None,
+                 dates: dict[str, tuple[dt.date, dt.date]] | None = None):
         self.full: Counter = Counter()
         self.companies: Counter = Counter()
+        self.dates: dict[str, tuple[dt.date, dt.date]] = {}
         for name, n in (counts or {}).items():
             if len(name.split()) > 1:
                 self.full[name] += n
+                if name in (dates or {}):
+                    self.dates[name] = dates[name]
 
     def add(self, articles: Iterable[list[Entity]],
-            texts: Iterable[tuple[str, str]] | None = None) -> None:
-        """Counts each article's full names, and with `texts` ((title, body)
-        per article) the names the article writes as a company's."""
-        for ents in articles:
+            texts: Iterable[tuple[str, str]] | None = None,
+            published: Iterable[dt.date | None] | None = None) -> None:
+        """Counts each article's full names (and with `published`, one date
+        per article, widens their span of dates), and with `texts` ((title,
+        body) per article) the names the article writes as a company's."""
+        articles = list(articles)
+        for ents, when in zip(articles, published or [None] * len(articles)):
             for e in ents:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
+                    if when is not None:
+                        first, last = self.dates.get(e.key, (when, when))
+                        self.dates[e.key] = (min(first, when), max(last, when))
         for title, body in texts or ():
             self.companies.update(people.company_names(title) | people.company_names(body))
 
@@ -515,14 +530,24 @@ class NameBook:
             self._ends, self._ends_size = ends, len(self.full)
         return self._ends
 
-    def owners(self, single: str) -> list[str]:
-        """Full names a bare name may stand for, most mentioned first."""
+    def owners(self, single: str, when: dt.date | None = None) -> list[str]:
+        """Full names a bare name may stand for, most mentioned first; with
+        `when`, only those in the news within ERA_YEARS of it (a name the
+        book has no date for stays a candidate)."""
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
+        if when is not None:
+            cands = [n for n in cands if self._of_its_time(n, when)]
         return sorted(cands, key=lambda n: (-self.full[n], n))
 
-    def owner(self, single: str) -> str | None:
-        return self._clear_owner(self.owners(single))
+    def _of_its_time(self, name: str, when: dt.date) -> bool:
+        span = self.dates.get(name)
+        if span is None:
+            return True
+        return span[0].year - self.ERA_YEARS <= when.year <= span[1].year + self.ERA_YEARS
+
+    def owner(self, single: str, when: dt.date | None = None) -> str | None:
+        return self._clear_owner(self.owners(single, when))
 
     def _clear_owner(self, ranked: list[str]) -> str | None:
         if not ranked:
@@ -531,7 +556,8 @@ class NameBook:
             return ranked[0]
         return None
 
-    def resolve(self, entities: list[Entity], title: str = "", body: str = "") -> list[Entity]:
+    def resolve(self, entities: list[Entity], title: str = "", body: str = "",
+                published: dt.date | None = None) -> list[Entity]:
         """Bare names joined to their owners, and full names the archive already
         knows found in this article even where the model missed them.
 
@@ -546,8 +572,9 @@ class NameBook:
         for e in entities:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
-                ranked = self.owners(key)
-                if not ranked and not people.is_mononym(key) and \
+                ranked = self.owners(key, published)
+                # Owned only in other eras: a surname still, just not theirs.
+                if not ranked and not self.owners(key) and not people.is_mononym(key) and \
                         not people.named_alone(e.mentions, {"title": title, "body": body}):
                     continue
                 # A known mononym is a whole name: "Subroto" is not the

@@ -219,7 +219,7 @@ class Indexer:
 
         # Names come from the live archive (for a rebuild: the old index) and
         # grow with each batch of this run.
-        self.names = NameBook(self.store.known_people())
+        self.names = NameBook(self.store.known_people(), self.store.people_dates())
         store = store or self.store
         commit_every = commit_every or self.commit_every
         commit_seconds = self.commit_seconds if commit_seconds is None else commit_seconds
@@ -260,7 +260,7 @@ class Indexer:
         counted as "about" in the facets."""
         from indexer.entities import score
 
-        return score(self.names.resolve(found, a.title, a.body), a.title, a.body)
+        return score(self.names.resolve(found, a.title, a.body, a.published), a.title, a.body)
 
     def _prepare(self, batch: list[Job], summary: Summary) -> list[tuple[IndexedArticle, Job]]:
         with summary.timed("ner"):
@@ -273,7 +273,8 @@ class Indexer:
 
         if ents is not None:
             self.names.add(ents, [(job.loc.article.title or "", job.loc.article.body or "")
-                                  for job in batch])
+                                  for job in batch],
+                           [job.loc.article.published for job in batch])
             ents = [self._named(e, job.loc.article) for e, job in zip(ents, batch)]
         ready: list[Job] = []
         texts: list[str] = []

@@ -507,3 +507,11 @@ def test_together_asks_for_every_chosen_value_not_any(loaded, facet, values):
     both, n_both = found(**{facet: values}, together=True)
     assert either == a | b and both == a & b and n_both == len(a & b)
     assert 0 < n_both < n_either, "the samples have articles with one and with both"
+
+
+def test_people_dates_span_the_articles_naming_each_person(loaded):
+    dates = loaded.people_dates()
+    for name in ("Donald Trump", "Vladimir Putin"):
+        r = loaded.search(SearchRequest(people=[name], scope="mentioned", size=100))
+        days = sorted(dt.date.fromisoformat(h.published) for h in r.hits if h.published)
+        assert dates[name] == (days[0], days[-1]), name

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from indexer.entities import resolve
@@ -355,3 +357,36 @@ def test_only_a_whole_name_fills_the_people_facet(case):
         Mention("body", i, i + len(name)) for i in range(len(body)) if body.startswith(name, i)]
     [e] = score([Entity("person", name, name, mentions)], title, body)
     assert e.about is about
+
+
+@pytest.mark.parametrize("bare,published,expected", [
+    ("Bush", dt.date(1987, 3, 2), "George Bush"),  # his son is not yet in the news
+    ("Bush", dt.date(2004, 11, 3), "George W Bush"),
+    ("Bush", None, "Bush"),  # undated: two Bushes, too ambiguous to guess
+    ("Phelps", dt.date(1987, 3, 2), "Phelps"),  # the 2004 swimmer is of another era
+    ("Phelps", dt.date(2004, 8, 20), "Michael Phelps"),
+])
+def test_a_bare_name_resolves_only_to_people_of_its_time(bare, published, expected):
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    book = NameBook({"George Bush": 3, "George W Bush": 4, "Michael Phelps": 5},
+                    {"George Bush": (dt.date(1986, 5, 1), dt.date(1988, 11, 9)),
+                     "George W Bush": (dt.date(2003, 1, 1), dt.date(2005, 12, 1)),
+                     "Michael Phelps": (dt.date(2004, 8, 14), dt.date(2004, 8, 21))})
+    ents = [Entity("person", bare, bare, [Mention("body", 0, len(bare))])]
+    assert [e.key for e in book.resolve(ents, "", bare, published)] == [expected]
+
+
+def test_the_book_learns_each_names_dates_as_it_reads():
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    book = NameBook()
+    phelps = [Entity("person", "Michael Phelps", "Michael Phelps", [Mention("body", 0, 14)])]
+    book.add([phelps, phelps], published=[dt.date(2004, 8, 14), dt.date(2004, 8, 21)])
+    assert book.dates["Michael Phelps"] == (dt.date(2004, 8, 14), dt.date(2004, 8, 21))
+    bare = [Entity("person", "Phelps", "Phelps", [Mention("body", 0, 6)])]
+    assert [e.key for e in book.resolve(bare, "", "Phelps", dt.date(1987, 3, 2))] == ["Phelps"]
+    assert [e.key for e in book.resolve(bare, "", "Phelps", dt.date(2004, 9, 1))] == \
+        ["Michael Phelps"]
