@@ -118,3 +118,21 @@ def test_a_hybrid_total_counts_each_article_once():
     assert fusion.totals("hybrid", 40, 25, 12, 5) == (45, 25, 5)
     assert fusion.totals("keyword", 40, 25, 0, 0) == (40, 25, 0)
     assert fusion.totals("semantic", 0, 0, 12, 12) == (12, 0, 12)
+
+
+def test_a_paste_lists_the_articles_with_every_word_by_their_words_then_the_rest():
+    """A pasted paragraph's source and its near-copies hold every word: BM25
+    orders them, as in keyword mode, however meaning compares them; a partial
+    match close in meaning and meaning-only matches follow."""
+    paste = parse("The finance ministry said on Tuesday that grain exports through the "
+                  "northern ports would resume next month once inspectors had cleared silos")
+    assert paste.long
+    kw = [("source", 12.0), ("twin", 11.9), ("partial", 11.95)]
+    cosine = {"source": 0.80, "twin": 0.95, "partial": 0.99}
+    sem = [("partial", 0.99), ("twin", 0.95), ("source", 0.80), ("meaning-only", 0.9)]
+    c = fusion.Candidates(kw, sem, strict=2, cosine=cosine)
+    ranked = [i for i, _ in fusion.fuse(c, paste)]
+    assert ranked[:2] == ["source", "twin"]
+    assert set(ranked[2:]) == {"partial", "meaning-only"}
+    short = [i for i, _ in fusion.fuse(c, parse("grain exports"))]
+    assert short[:2] == ["twin", "source"], "a short query's meaning orders its full matches"
