@@ -100,3 +100,44 @@ def test_the_scope_rides_along_in_every_link(client):
         assert link in html
     assert client.get("/?scope=everything").status_code == 200
     assert "Unknown scope" in client.get("/api/search?scope=everything").get_json()["warnings"][0]
+
+
+def test_the_histogram_shows_empty_months_and_breaks_long_silences():
+    from archive.web.present import timeline
+
+    bars = [{"month": m, "label": m, "count": n, "height": n}
+            for m, n in (("2003-11", 2), ("2004-02", 5), ("2019-06", 1))]
+    out = timeline(bars)
+    assert [b.get("month") for b in out[:4]] == ["2003-11", "2003-12", "2004-01", "2004-02"]
+    assert [b["count"] for b in out[:4]] == [2, 0, 0, 5] and out[1]["empty"]
+    assert out[4] == {"gap": 15 * 12 + 3, "count": 0, "height": 0,
+                      "label": "15 years 3 months without articles"}
+    assert out[5]["month"] == "2019-06" and len(out) == 6
+
+
+def test_both_histograms_draw_empty_months_and_a_long_silence(tmp_path, extractor):
+    """Articles in Nov 2003, Feb 2004 and Jun 2019: two empty months, then a
+    break of 15 years 3 months, on the search page and the person's page."""
+    import json
+
+    from archive.embedding import HashEmbedder
+    from archive.web import create_app
+    from tests.conftest import make_indexer
+
+    rows = [{"id": f"t{i}", "title": f"Harbour report {i}", "published": day,
+             "body": f"Mayor Joan Hartley opened the harbour works on day {i}. Hartley said "
+                     "the port would grow."}
+            for i, day in enumerate(("2003-11-04", "2004-02-10", "2019-06-21"))]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    ix = make_indexer(tmp_path / "store", HashEmbedder(), extractor)
+    assert ix.index_paths([tmp_path / "a.jsonl"]).new == 3
+    ix.store.close()
+    client = create_app({"STORE": str(tmp_path / "store"), "EMBEDDER": "hash",
+                         "TESTING": True, "WARMUP": False}).test_client()
+    for url in ("/", "/people/Joan%20Hartley"):
+        html = client.get(url).get_data(as_text=True)
+        chart = html[html.index('class="histogram"'):]
+        chart = chart[:chart.index("</ol>")]
+        assert chart.count("<li") == 6 and chart.count("<a ") == 3, url
+        assert chart.count('class="empty"') == 2, url
+        assert 'class="gap" title="15 years 3 months without articles"' in chart, url

@@ -104,6 +104,12 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
             "height": round(100 * v.count / peak) if peak else 0,
             "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
         } for v in months],
+        "timeline": timeline([{
+            "month": v.value, "label": month_label(v.value), "count": v.count,
+            "selected": v.selected, "id": _id("months", v.value),
+            "height": round(100 * v.count / peak) if peak else 0,
+            "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
+        } for v in months]),
     })
     return out
 
@@ -126,6 +132,40 @@ def month_label(month: str) -> str:
         return f"{calendar.month_abbr[int(m)]} {y}"
     except (ValueError, IndexError):
         return month
+
+
+GAP_MONTHS = 12  # a longer run of months without articles is drawn as one break
+
+
+def timeline(bars: list[dict]) -> list[dict]:
+    """Month bars (each with "month": "YYYY-MM") in order, with the months
+    between them that have no articles: as empty bars, or, for a run longer
+    than GAP_MONTHS, as one break saying how long it is. Left out, an empty
+    year looked like the next month and a quiet spell could not be seen."""
+    out: list[dict] = []
+    for bar in bars:
+        if out and "month" in out[-1]:
+            y, m = map(int, out[-1]["month"].split("-"))
+            ny, nm = map(int, bar["month"].split("-"))
+            missing = (ny * 12 + nm) - (y * 12 + m) - 1
+            if missing > GAP_MONTHS:
+                out.append({"gap": missing, "count": 0, "height": 0,
+                            "label": f"{_span(missing)} without articles"})
+            else:
+                for k in range(1, missing + 1):
+                    yy, mm = divmod(y * 12 + m - 1 + k, 12)
+                    month = f"{yy:04d}-{mm + 1:02d}"
+                    out.append({"month": month, "label": month_label(month), "count": 0,
+                                "height": 0, "empty": True})
+        out.append(bar)
+    return out
+
+
+def _span(months: int) -> str:
+    years, rest = divmod(months, 12)
+    parts = ([f"{years} year{'s' if years != 1 else ''}"] if years else []) + \
+        ([f"{rest} month{'s' if rest != 1 else ''}"] if rest else [])
+    return " ".join(parts)
 
 
 def _top(values, n):

@@ -79,7 +79,7 @@ def _months(result: SearchResult, only: SearchRequest) -> dict:
         "height": round(10 * v.count / peak) if peak else 0,
         "url": params.url("/", only, **params.month_click(SearchRequest(), v.value)),
     } for v in months]
-    return {"peak": peak, "bars": bars,
+    return {"peak": peak, "bars": present.timeline(bars),
             "undated": result.total - sum(v.count for v in months)}
 
 
