@@ -461,11 +461,15 @@ class NameBook:
     "Reagan" alone in 16 articles after `index`, none after `reindex`, and
     Ronald Reagan "about" 255 -> 266 articles).
 
-    A bare name resolves only to people in the news within ERA_YEARS of the
-    article's date (their first and last dated article, as far as the book
-    has seen them): the whole-archive book would otherwise join names across
-    eras, "Phelps" of the 1987 firm Duff and Phelps to 2004's swimmer Michael
-    Phelps, and a 1987 "Bush" has George Bush to choose from, not his son."""
+    In a dated article a bare name resolves only to people whose full name
+    is written in dated articles within ERA_YEARS of it (`dates`: the first
+    and last such article the book knows); an undated article may resolve
+    to anyone. The whole-archive book would otherwise join names across
+    eras: "Phelps" of the 1987 firm Duff and Phelps became the swimmer
+    Michael Phelps of the (undated) 2004 BBC stories, and a 1987 "Bush" had
+    George W Bush to choose from. A name known only from undated articles
+    is no owner for a dated one: such a bare name stays as written (marked,
+    in no facet), which is the safe side of a wrong merge."""
 
     DOMINANCE = 3
     ERA_YEARS = 10
@@ -482,8 +486,9 @@ class NameBook:
         for name, n in (counts or {}).items():
             if len(name.split()) > 1:
                 self.full[name] += n
-                if name in (dates or {}):
-                    self.dates[name] = dates[name]
+        for name, span in (dates or {}).items():
+            if len(name.split()) > 1:
+                self.dates[name] = span
 
     def add(self, articles: Iterable[list[Entity]],
             texts: Iterable[tuple[str, str]] | None = None,
@@ -517,9 +522,19 @@ class NameBook:
         key = (people.given_key(words[0]), words[-1])
         best = name
         for other in self._by_ends().get(key, ()):
-            if (-self.full[other], other) < (-self.full[best], best):
+            if (-self.full[other], other) < (-self.full[best], best) and \
+                    self._same_era(name, other):
                 best = other
         return best
+
+    def _same_era(self, a: str, b: str) -> bool:
+        """Both written out within ERA_YEARS of each other, or neither dated:
+        "George W Bush" of the undated 2004 stories is not 1987's George Bush."""
+        sa, sb = self.dates.get(a), self.dates.get(b)
+        if sa is None or sb is None:
+            return sa is None and sb is None
+        return sa[0].year - self.ERA_YEARS <= sb[1].year and \
+            sb[0].year - self.ERA_YEARS <= sa[1].year
 
     def _by_ends(self) -> dict[tuple[str, str], list[str]]:
         if getattr(self, "_ends_size", None) != len(self.full):
@@ -532,8 +547,7 @@ class NameBook:
 
     def owners(self, single: str, when: dt.date | None = None) -> list[str]:
         """Full names a bare name may stand for, most mentioned first; with
-        `when`, only those in the news within ERA_YEARS of it (a name the
-        book has no date for stays a candidate)."""
+        `when`, only those written out within ERA_YEARS of it."""
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
         if when is not None:
@@ -543,7 +557,7 @@ class NameBook:
     def _of_its_time(self, name: str, when: dt.date) -> bool:
         span = self.dates.get(name)
         if span is None:
-            return True
+            return False
         return span[0].year - self.ERA_YEARS <= when.year <= span[1].year + self.ERA_YEARS
 
     def owner(self, single: str, when: dt.date | None = None) -> str | None:

@@ -167,9 +167,12 @@ class Indexer:
         summary = Summary()
         t0 = time.perf_counter()
         total = self.store.stats()["articles"]
+        with summary.timed("parse"):
+            dates = written_dates(self.store.iter_articles())
         with self.store.rebuild() as fresh:
             self._process(self._stored(summary), total, summary, progress, store=fresh,
-                          commit_every=REBUILD_COMMIT_EVERY, commit_seconds=float("inf"))
+                          commit_every=REBUILD_COMMIT_EVERY, commit_seconds=float("inf"),
+                          dates=dates)
         summary.seconds = time.perf_counter() - t0
         return summary
 
@@ -214,12 +217,14 @@ class Indexer:
 
     def _process(self, todo: Iterable, total: int, summary: Summary,
                  progress: Progress | None, store: Store | None = None,
-                 commit_every: int | None = None, commit_seconds: float | None = None) -> None:
+                 commit_every: int | None = None, commit_seconds: float | None = None,
+                 dates: dict | None = None) -> None:
         from indexer.entities import NameBook
 
         # Names come from the live archive (for a rebuild: the old index) and
         # grow with each batch of this run.
-        self.names = NameBook(self.store.known_people(), self.store.people_dates())
+        self.names = NameBook(self.store.known_people(),
+                              self.store.people_dates() if dates is None else dates)
         store = store or self.store
         commit_every = commit_every or self.commit_every
         commit_seconds = self.commit_seconds if commit_seconds is None else commit_seconds
@@ -340,6 +345,26 @@ class SeenIds:
 def _digest(article_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"),
                                           digest_size=8).digest(), "little")
+
+
+def written_dates(stored: Iterable) -> dict[str, tuple]:
+    """Each person's first and last dated article that writes the full name
+    out, from the stored articles. A rebuild seeds the names book with these
+    rather than with the old index's dates, which count the bare surnames the
+    old rules joined to a name: a wrong merge would vouch for itself."""
+    out: dict[str, tuple] = {}
+    for s in stored:
+        a = s.article
+        if a.published is None:
+            continue
+        for e in s.entities:
+            if e.kind != "person" or len(e.key.split()) < 2:
+                continue
+            texts = {"title": a.title or "", "body": a.body or ""}
+            if any(len(texts[m.field][m.start:m.end].split()) > 1 for m in e.mentions):
+                first, last = out.get(e.key, (a.published, a.published))
+                out[e.key] = (min(first, a.published), max(last, a.published))
+    return out
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -390,3 +390,44 @@ def test_the_book_learns_each_names_dates_as_it_reads():
     assert [e.key for e in book.resolve(bare, "", "Phelps", dt.date(1987, 3, 2))] == ["Phelps"]
     assert [e.key for e in book.resolve(bare, "", "Phelps", dt.date(2004, 9, 1))] == \
         ["Michael Phelps"]
+
+
+def test_a_name_known_only_from_undated_articles_owns_no_dated_bare_name():
+    """The shared corpus's BBC stories are undated: Michael Phelps written out
+    there must not claim the "Phelps" of a dated 1987 story."""
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    book = NameBook({"Michael Phelps": 5})
+    bare = [Entity("person", "Phelps", "Phelps", [Mention("body", 0, 6)])]
+    assert [e.key for e in book.resolve(bare, "", "Phelps", dt.date(1987, 3, 2))] == ["Phelps"]
+    assert [e.key for e in book.resolve(bare, "", "Phelps", None)] == ["Michael Phelps"]
+
+
+def test_a_rebuild_dates_names_only_where_they_are_written_out():
+    from archive.model import Article, Entity, Mention
+    from archive.store import StoredArticle
+    from indexer.pipeline import written_dates
+
+    def stored(body, day, start, end):
+        a = Article("x", "T", body, day)
+        e = Entity("person", "Michael Phelps", "Michael Phelps", [Mention("body", start, end)])
+        return StoredArticle(a, [e], [], "h", "m")
+
+    merged = stored("Duff and Phelps rated the bonds.", dt.date(1987, 3, 2), 9, 15)
+    written = stored("Michael Phelps won again.", dt.date(2004, 8, 20), 0, 14)
+    undated = stored("Michael Phelps won again.", None, 0, 14)
+    assert written_dates([merged, written, undated]) == \
+        {"Michael Phelps": (dt.date(2004, 8, 20), dt.date(2004, 8, 20))}
+
+
+def test_spellings_of_a_name_merge_only_within_an_era():
+    from indexer.entities import NameBook
+
+    book = NameBook({"George Bush": 26, "George W Bush": 18, "James Wright": 5,
+                     "Jim Wright": 9},
+                    {"George Bush": (dt.date(1987, 1, 5), dt.date(1987, 11, 2)),
+                     "James Wright": (dt.date(1987, 2, 1), dt.date(1987, 3, 1)),
+                     "Jim Wright": (dt.date(1987, 1, 1), dt.date(1987, 12, 1))})
+    assert book.spelling("George W Bush") == "George W Bush", "the son is of another era"
+    assert book.spelling("James Wright") == "Jim Wright"
