@@ -115,12 +115,12 @@ def _spellings(t: Term, possessive: bool) -> list[str]:
     "o'driscoll", "o\u2019driscoll" and "o'driscoll's" are three tokens, and
     archives mix the two apostrophes. The query layer drops a typed "'s", so
     "Blair's" looks for "Blair", which must find "Blair's" as the embedded
-    store's tokenizer (it splits at both apostrophes) does. A long paste's
+    store's tokenizer (it splits at both apostrophes) does; a phrase's last
+    word too ("Tony Blair" finds "Tony Blair's government"). A long paste's
     words keep their own "'s" and get no possessive, which keeps its clause
     count within the cluster's limit."""
     bases = list(dict.fromkeys([t.text, t.text.translate(_SWAP)]))
-    ends = ("", "'s", "\u2019s") if possessive and not t.quoted and t.text[-1:].isalpha() \
-        else ("",)
+    ends = ("", "'s", "\u2019s") if possessive and t.text[-1:].isalpha() else ("",)
     return [base + end for base in bases for end in ends]
 
 

@@ -118,7 +118,8 @@ def _fused(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
     for n, (item, s) in enumerate(keyword):
         cos = c.cosine.get(item, 0.0)
         k = s / best if best > 0 else 0.0
-        if n >= c.strict and cos < c.floor:
+        # Measured on short queries; a paste's partial matches are its share set.
+        if n >= c.strict and cos < c.floor and not query.long:
             k *= PARTIAL_WEIGHT
         scores[item] = (1 - SEMANTIC_WEIGHT) * k + SEMANTIC_WEIGHT * cos
     for item, cos in semantic:

@@ -47,7 +47,9 @@ _SENTENCE_END = re.compile(r"\S+\s+\S+[.!?]\s+[A-Z]")
 _EXCLUDE = re.compile(r"^-([^\W\d_].*)$")  # "-word", not "-5%" and not "- "
 # Inside a chunk these separate words ("oil/gas", "title:foo"); hyphens,
 # apostrophes and dots join them ("D-Mark", "U.S.", "0.1%") into a phrase.
-_SEPARATORS = re.compile(r"[/:;,()\[\]{}<>|+=!?\u2026]+")
+# A comma between digits ("3,000") joins them, as Elasticsearch's tokenizer does.
+_SEPARATORS = re.compile(r"(?:[/:;()\[\]{}<>|+=!?\u2026]|(?<!\d),|,(?!\d))+")
+_EDGES = re.compile(r"^\W+|\W+$")
 
 
 @dataclass(frozen=True)
@@ -245,17 +247,18 @@ def _chunks(text: str) -> list[tuple[str, str]]:
 
 def _parse_long(text: str) -> Query:
     """Every distinct content word an optional term (the first MAX_TERMS of
-    them); BM25's weights make the rare ones count most."""
+    them); BM25's weights make the rare ones count most. Words are cut as a
+    short query cuts them, so a joined word ("U.S.", "3,000", "1.5",
+    "O'Driscoll's") stays one term, as Elasticsearch's tokenizer keeps it;
+    each keeps its "'s", which is how the pasted source spells it."""
     seen: dict[tuple[str, ...], Term] = {}
-    for w in text.translate(_QUOTES).split():
-        for piece in re.split(r"[^\w'\u2019]+", w):
+    for chunk in text.translate(_QUOTES).split():
+        for piece in _SEPARATORS.split(chunk):
+            piece = _EDGES.sub("", piece)
             t = _term(piece)
-            if t is None or _stop(t):
+            if t is None or _stop(t) or t.tokens in seen:
                 continue
-            for tok in t.tokens:
-                key = (tok,)
-                if key not in seen:
-                    seen[key] = Term(piece, key)
+            seen[t.tokens] = Term(piece, t.tokens)
     terms = list(seen.values())[:MAX_TERMS]
     return Query(text, optional=tuple(terms), long=True, meaning=text)
 

@@ -493,6 +493,8 @@ def test_apostrophes_and_possessives_of_either_kind_find_each_other(
     for typed in ("O'Driscoll's", "O\u2019Driscoll\u2019s", "O'Driscoll"):
         r = store.search(SearchRequest(typed, mode="keyword"))
         assert sorted(ids(r)) == ["curly", "straight"], (typed, ids(r))
+    r = store.search(SearchRequest('"Brian O\'Driscoll" knee', mode="keyword"))
+    assert ids(r) == ["curly"], "a quoted name finds its possessive"
 
 
 @pytest.mark.parametrize("facet,values", [("people", ["Donald Trump", "Vladimir Putin"]),
@@ -515,3 +517,23 @@ def test_people_dates_span_the_articles_naming_each_person(loaded):
         r = loaded.search(SearchRequest(people=[name], scope="mentioned", size=100))
         days = sorted(dt.date.fromisoformat(h.published) for h in r.hits if h.published)
         assert dates[name] == (days[0], days[-1]), name
+
+
+def test_a_paste_with_joined_words_still_finds_its_source_with_every_word(
+        kind, store_factory, extractor, hash_embedder, tmp_path):
+    """"U.S.", "3,000", "1.5%" and "O'Neill's" are one token each on
+    Elasticsearch; cut into pieces, no article had every word of the paste."""
+    import json
+
+    paste = ("The U.S. Treasury sold 3,000 bonds at 1.5% on Tuesday, said O'Neill's deputy, "
+             "adding that demand from Asian central banks had been stronger than dealers "
+             "expected before the auction closed")
+    rows = [{"id": "source", "title": "Treasury auction", "body": paste + "."},
+            {"id": "other", "title": "Bond dealers", "body": "Dealers expected demand from "
+             "central banks before the Treasury auction closed on Tuesday."}]
+    f = tmp_path / "joined.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows))
+    store = store_factory(hash_embedder)
+    assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == 2
+    r = store.search(SearchRequest(paste, mode="hybrid"))
+    assert r.keyword_total == 1 and ids(r)[0] == "source", (r.keyword_total, ids(r))
