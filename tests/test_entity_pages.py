@@ -238,3 +238,7 @@ def test_a_page_opened_from_a_search_counts_that_searchs_articles_about_it(clien
     # Opened from a search filtered by another person: the narrowed search needs both.
     e = client.get("/api/people/Angela%20Merkel?person=Emmanuel+Macron").get_json()
     assert "together=1" in e["in_search"]["url"]
+    # Beside alternatives ("France or Kenya"), "together" would bind them too: no count.
+    e = client.get("/api/people/Angela%20Merkel?person=Emmanuel+Macron&country=FR"
+                   "&country=KE").get_json()
+    assert e["in_search"] is None

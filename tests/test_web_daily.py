@@ -471,3 +471,13 @@ def test_a_pasted_paragraph_is_not_said_to_contain_every_word(client):
     assert data["total"] > 0
     html = client.get("/", query_string={"q": pasted, "mode": "keyword"}).get_data(as_text=True)
     assert "at least 30% of your words" in html and "contain your words" not in html
+
+
+def test_a_paste_found_only_by_meaning_is_not_said_to_have_more():
+    from archive.model import SearchRequest, SearchResult
+    from archive.web.present import counts
+
+    paste = ("Prime Minister Viktor Orban hosted the leaders of Slovakia, the Czech "
+             "Republic and Poland in Budapest to discuss energy prices and migration policy")
+    r = SearchResult(7, [], {}, SearchRequest(paste), keyword_total=0, semantic_total=7)
+    assert counts(r)["summary"] == "7 articles match by meaning"

@@ -65,9 +65,14 @@ def _in_search(kind: str, key: str) -> dict | None:
         return None
     facet = profile.FACET[kind]
     chosen = getattr(req, facet)
-    # Beside a person already chosen, the narrowed search needs both.
+    # Beside a person already chosen, the narrowed search needs both, and
+    # `together` binds every chosen person and country: a search whose other
+    # choices are alternatives ("US or UK") cannot be narrowed so.
+    both = bool(chosen) and key not in chosen and not req.together
+    if both and any(len(getattr(req, f)) > 1 for f in ("people", "countries")):
+        return None
     narrowed = replace(req, **{facet: list(dict.fromkeys(chosen + [key]))}, page=1,
-                       together=req.together or bool(chosen and key not in chosen))
+                       together=req.together or both)
     total = get_store().search(replace(narrowed, size=1, facets=False)).total
     return {"total": total, "url": params.url("/", narrowed, page=None), "scope": req.scope}
 

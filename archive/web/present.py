@@ -228,7 +228,8 @@ def counts(result: SearchResult) -> dict:
         if some:
             parts.append(f"{some:,} more contain some of them")
         if meaning:
-            parts.append(f"{meaning:,} more match by meaning")
+            parts.append(f"{meaning:,} more match by meaning" if parts
+                         else f"{_articles(meaning)} match by meaning")
     elif req.q and req.mode == "semantic" and total:
         parts.append(f"{_articles(total)} match by meaning")
     return {
