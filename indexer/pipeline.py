@@ -160,10 +160,12 @@ class Indexer:
                 else:
                     yield Job(loc, h, old is None)
 
-    def rebuild(self, progress: Progress | None = None) -> Summary:
+    def rebuild(self, progress: Progress | None = None,
+                waiting: Callable[[], None] | None = None) -> Summary:
         """Everything the store holds, through today's pipeline, into a fresh
         index. The stored articles stream through a batch at a time: a
-        million of them never sit in memory together."""
+        million of them never sit in memory together. `waiting` is called
+        when the fresh index goes live only after a background merge ends."""
         summary = Summary()
         t0 = time.perf_counter()
         total = self.store.stats()["articles"]
@@ -173,6 +175,8 @@ class Indexer:
             self._process(self._stored(summary), total, summary, progress, store=fresh,
                           commit_every=REBUILD_COMMIT_EVERY, commit_seconds=float("inf"),
                           dates=dates)
+            if waiting and fresh.merging():
+                waiting()
         summary.seconds = time.perf_counter() - t0
         return summary
 

@@ -125,8 +125,12 @@ def _close(store) -> None:
     """Close the store, saying why when it waits: the last commits' segments
     are merged in the background, and on a large archive that takes minutes."""
     if store.merging():
-        click.echo("waiting for a background merge of segments to finish…", err=True)
+        _say_waiting()
     store.close()
+
+
+def _say_waiting() -> None:
+    click.echo("waiting for a background merge of segments to finish…", err=True)
 
 
 def _print_summary(summary, as_json: bool) -> None:
@@ -227,7 +231,8 @@ def reindex(store_url, as_json):
     """
     try:
         store = open_store(store_url, writable=True)
-        summary = _indexer(store).rebuild(Progress("reindexing", sys.stderr.isatty() and not as_json))
+        summary = _indexer(store).rebuild(Progress("reindexing", sys.stderr.isatty() and not as_json),
+                                          waiting=_say_waiting)
         _close(store)
     except StoreError as e:
         _fail(e)

@@ -335,3 +335,34 @@ def test_merging_says_whether_a_merge_runs(tmp_path, gate):
     gate.release.set()
     w.wait_for_merges()
     assert not w.merging()
+
+
+def test_the_cli_says_it_waits_for_a_merge_when_a_reindex_ends(tmp_path, gate, monkeypatch):
+    from click.testing import CliRunner
+
+    import indexer.pipeline as pipeline
+    from newsarchive.cli import cli
+
+    monkeypatch.setenv("NEWSARCHIVE_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("NEWSARCHIVE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSARCHIVE_EMBEDDER", "hash")
+    feed = tmp_path / "a.jsonl"
+    feed.write_text("\n".join(json.dumps({"id": f"n{i}", "title": f"Story {i}",
+                                          "body": f"Harbour story number {i}."})
+                              for i in range(64 * 5)))
+    gate.release.set()  # the first run's merges go through
+    assert CliRunner().invoke(cli, ["index", str(feed)]).exit_code == 0
+    gate.release.clear()
+    gate.entered.clear()
+    monkeypatch.setattr(pipeline, "REBUILD_COMMIT_EVERY", 64)  # a commit per batch
+    real_close = embedded.EmbeddedStore.close
+
+    def close(self):  # the fresh index's merge is held until it closes
+        gate.release.set()
+        real_close(self)
+
+    monkeypatch.setattr(embedded.EmbeddedStore, "close", close)
+    r = CliRunner().invoke(cli, ["reindex"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert gate.entered.is_set()
+    assert "waiting for a background merge" in r.stderr
