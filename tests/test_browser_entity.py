@@ -55,3 +55,39 @@ def test_facet_to_person_page_to_a_month_and_back(server, page):
     settle(page)
     assert page.input_value("#q") == "talks" and page.locator(".hit").count() > 0
     assert page.errors == []
+
+
+def test_a_long_timeline_scrolls_inside_its_chart_not_the_page(browser, tmp_path, extractor):  # noqa: F811
+    """Six years of monthly stories and a long silence: at phone width the
+    histograms scroll on their own and the page stays as wide as the screen."""
+    import json
+
+    from werkzeug.serving import make_server
+
+    from archive.embedding import HashEmbedder
+    from archive.web import create_app
+    from tests.conftest import make_indexer
+
+    months = [f"{2001 + i // 12}-{i % 12 + 1:02d}-15" for i in range(0, 72, 2)] + ["2019-06-01"]
+    rows = [{"id": f"t{i}", "title": f"Harbour report {i}", "published": day,
+             "body": f"Mayor Joan Hartley opened harbour works, stage {i}. Hartley said the "
+                     f"port had handled {6891 * (i + 1):,} containers."}
+            for i, day in enumerate(months)]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    ix = make_indexer(tmp_path / "store", HashEmbedder(), extractor)
+    assert ix.index_paths([tmp_path / "a.jsonl"]).new == len(rows)
+    ix.store.close()
+    app = create_app({"STORE": str(tmp_path / "store"), "EMBEDDER": "hash", "WARMUP": False})
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    ctx = browser.new_context(viewport={"width": 390, "height": 800})
+    pg = ctx.new_page()
+    try:
+        for path in ("/", "/people/Joan%20Hartley"):
+            pg.goto(f"http://127.0.0.1:{srv.server_port}{path}")
+            assert pg.locator(".histogram li").count() > 60, path
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+    finally:
+        ctx.close()
+        srv.shutdown()

@@ -139,5 +139,5 @@ def test_both_histograms_draw_empty_months_and_a_long_silence(tmp_path, extracto
         chart = html[html.index('class="histogram"'):]
         chart = chart[:chart.index("</ol>")]
         assert chart.count("<li") == 6 and chart.count("<a ") == 3, url
-        assert chart.count('class="empty"') == 2, url
+        assert chart.count('class="no-articles"') == 2, url
         assert 'class="gap" title="15 years 3 months without articles"' in chart, url
