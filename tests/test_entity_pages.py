@@ -242,3 +242,16 @@ def test_a_page_opened_from_a_search_counts_that_searchs_articles_about_it(clien
     e = client.get("/api/people/Angela%20Merkel?person=Emmanuel+Macron&country=FR"
                    "&country=KE").get_json()
     assert e["in_search"] is None
+
+
+def test_together_counts_are_of_every_article_when_the_newest_choose_who(client, monkeypatch):
+    """Who is listed with a person comes from the newest articles; the count
+    beside them is of every article, so the link opens that many."""
+    from archive.web import profile
+
+    monkeypatch.setattr(profile, "MAX_SIZE", 2)  # only the two newest articles choose
+    e = client.get("/api/people/Angela%20Merkel").get_json()
+    assert e["counted_over"] == 2 and any(r["count"] == 2 for r in e["with"]["people"])
+    for r in e["with"]["people"]:
+        found = client.get("/api/search" + r["both_url"][1:]).get_json()
+        assert found["total"] == r["count"], r

@@ -51,10 +51,11 @@ def _profile(store, kind: str, key: str, label: str, q: str) -> dict | None:
     # A facet's counts leave out its own filter (so a reader can widen a
     # choice), so the people facet of a search for one person counts the
     # whole archive. The other kind comes from its facet, over every match;
-    # the entity's own kind is counted over the newest matches.
+    # the entity's own kind is chosen from the newest matches, then counted
+    # over every article (_exact).
     other = "countries" if kind == "person" else "people"
     together = {other: _from_facet(newest, other, only),
-                facet: _from_hits(newest, facet, key, only)}
+                facet: _exact(store, _from_hits(newest, facet, key, only), facet, only)}
     return {
         "kind": kind, "key": key, "label": label, "total": newest.total,
         "search_url": params.url("/", only),
@@ -95,6 +96,16 @@ def _from_hits(result: SearchResult, facet: str, key: str, only: SearchRequest) 
     counts = Counter(v for h in result.hits for v in getattr(h, facet) if v not in own)
     ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:RELATED]
     return [_together(facet, v, n, only) for v, n in ranked]
+
+
+def _exact(store, found: list[dict], facet: str, only: SearchRequest) -> list[dict]:
+    """The same kind's "N together", counted over every article (the newest
+    ones only chose who is listed), so N is what the link opens."""
+    for r in found:
+        both = replace(only, **{facet: getattr(only, facet) + [r["key"]]}, together=True,
+                       size=1, facets=False)
+        r["count"] = store.search(both).total
+    return sorted(found, key=lambda r: (-r["count"], r["key"]))
 
 
 def _together(facet: str, value: str, count: int, only: SearchRequest) -> dict:
