@@ -109,6 +109,25 @@ def test_other_spellings_redirect_to_the_one_address(client):
     assert r.status_code == 302 and r.headers["Location"] == "/countries/FR"
 
 
+@pytest.mark.parametrize("typed,canonical", [
+    ("/people/Angela%20Merkel.", "/people/Angela%20Merkel"),
+    ("/people/ANGELA%20%20merkel", "/people/Angela%20Merkel"),
+    ("/countries/USSR", "/countries/SU"),
+    ("/countries/U.S.S.R.", "/countries/SU"),
+])
+def test_spellings_with_dots_cases_and_former_states_find_the_page(client, typed, canonical):
+    r = client.get(typed)
+    assert r.status_code == 302 and r.headers["Location"] == canonical, r.status_code
+
+
+def test_a_name_matches_whatever_its_apostrophe_and_initials():
+    from archive.web.names import person_candidates
+
+    people = {"Brian O'Driscoll": 10, "George W Bush": 7}
+    assert person_candidates("Brian O\u2019Driscoll", people) == ["Brian O'Driscoll"]
+    assert person_candidates("George W. Bush", people) == ["George W Bush"]
+
+
 def test_unknown_names_are_404_with_a_clear_escaped_message(client):
     r = client.get("/people/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     html = r.get_data(as_text=True)

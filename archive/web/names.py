@@ -15,6 +15,10 @@ import time
 from archive.countries import country_name, country_names, name_patterns
 
 
+# Abbreviations of former states that country_converter does not know.
+FORMER = {"USSR": "SU", "GDR": "DD", "DDR": "DD", "FRG": "DE"}
+
+
 @functools.lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern, str]]:
     # The archive keys Britain as GB where country_converter says UK.
@@ -30,6 +34,8 @@ def country_code(value: str) -> str | None:
     names = country_names()
     if v.upper() == "UK":
         return "GB"
+    if v.upper().replace(".", "") in FORMER:
+        return FORMER[v.upper().replace(".", "")]
     if len(v) == 2 and v.upper() in names:
         return v.upper()
     by_name = {n.lower(): c for c, n in names.items()}
@@ -78,6 +84,9 @@ def known_people(store) -> dict[str, int]:
 
 
 def _fold(s: str) -> str:
+    """A name as compared: case, spaces, the apostrophe's shape and the dots
+    of initials do not count ("George W. Bush" is George W Bush)."""
+    s = s.replace("\u2019", "'").replace(".", " ")
     return re.sub(r"\s+", " ", s.strip()).casefold()
 
 
