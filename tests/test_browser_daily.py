@@ -383,12 +383,19 @@ def test_a_paste_longer_than_the_limit_is_cut_in_the_box_so_box_and_url_agree(se
 
     page.goto(server + "/")
     page.click("#q")
+    page.evaluate("""text => {
+        const q = document.getElementById('q');
+        const data = new DataTransfer();
+        data.setData('text', text);
+        q.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+    }""", "Putin spoke to Trump by phone about Ukraine. " * 450)
     page.keyboard.insert_text("Putin spoke to Trump by phone about Ukraine. " * 450)
     page.wait_for_function("() => new URLSearchParams(location.search).has('q')",
                            timeout=10000)
     settle(page)
     box = page.input_value("#q")
     assert len(box) == MAX_QUERY
+    assert "cut to the first 5,000 characters" in page.inner_text("#q-cut")
     assert parse_qs(urlsplit(page.url).query)["q"][0] == box
     assert page.locator(".hit").count() > 0
     page.reload()

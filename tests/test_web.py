@@ -141,3 +141,12 @@ def test_both_histograms_draw_empty_months_and_a_long_silence(tmp_path, extracto
         assert chart.count("<li") == 6 and chart.count("<a ") == 3, url
         assert chart.count('class="no-articles"') == 2, url
         assert 'class="gap" title="15 years 3 months without articles"' in chart, url
+
+
+def test_line_breaks_in_a_pasted_url_are_spaces_not_glue(client):
+    """A search box cannot hold a line break: read as a space, the words on
+    either side stay two words in the box, the URL and the search."""
+    data = client.get("/api/search", query_string={"q": "Putin\nTrump"}).get_json()
+    assert data["request"]["q"] == "Putin Trump"
+    html = client.get("/", query_string={"q": "Putin\r\nTrump"}).get_data(as_text=True)
+    assert 'value="Putin Trump"' in html

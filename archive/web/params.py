@@ -40,7 +40,9 @@ def parse(args: MultiDict, max_size: int = PAGE_MAX_SIZE) -> tuple[SearchRequest
     """Never raises on user input: what cannot be used is dropped or clamped
     with a warning saying so."""
     warnings: list[str] = []
-    q = args.get("q", "")[:MAX_QUERY * 4]
+    # Line breaks become spaces: the search box cannot hold them and would
+    # join the words on either side ("fourth\ncircuit" -> "fourthcircuit").
+    q = " ".join(args.get("q", "")[:MAX_QUERY * 4].split())
     if len(q) > MAX_QUERY:
         warnings.append(f"The query was cut to its first {MAX_QUERY} characters.")
         q = q[:MAX_QUERY]

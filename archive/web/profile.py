@@ -124,6 +124,7 @@ def _variants(store, hits: list[Hit], kind: str, key: str, label: str) -> dict:
     Ronald Reagan; "Soviet", "Moscow" under the Soviet Union). Read from the
     stored mentions, so it shows what the indexer merged, whatever rule did."""
     counts: Counter = Counter()
+    forms: dict[str, Counter] = {}  # "REAGAN" in headlines is the "Reagan" of the text
     for h in hits:
         stored = store.get(h.id)
         if stored is None:  # deleted since the search
@@ -135,9 +136,13 @@ def _variants(store, hits: list[Hit], kind: str, key: str, label: str) -> dict:
                 continue
             for m in e.mentions:
                 text = (a.title if m.field == "title" else a.body)[m.start:m.end]
-                seen.add(" ".join(text.split()))  # a name across a line break
-        counts.update(t for t in seen if t)
-    ranked = sorted(counts.items(), key=lambda tc: (-tc[1], tc[0]))
+                text = " ".join(text.split())  # a name across a line break
+                if text:
+                    seen.add(text.casefold())
+                    forms.setdefault(text.casefold(), Counter())[text] += 1
+        counts.update(seen)
+    shown = {k: max(f, key=lambda t: (not t.isupper(), f[t], t)) for k, f in forms.items()}
+    ranked = sorted(((shown[k], n) for k, n in counts.items()), key=lambda tc: (-tc[1], tc[0]))
     return {"over": len(hits),
             "names": [{"text": t, "count": n} for t, n in ranked[:VARIANTS]],
             "more": max(0, len(ranked) - VARIANTS),

@@ -8,6 +8,20 @@
 
   function box() { return document.getElementById("q"); }
 
+  // A paste longer than the box takes (the server's query limit) is cut by
+  // the browser without a word; say so beside the box.
+  document.addEventListener("paste", function (e) {
+    var q = box();
+    if (!q || e.target !== q || !q.maxLength || q.maxLength < 0) return;
+    var pasted = (e.clipboardData && e.clipboardData.getData("text")) || "";
+    var room = q.maxLength - q.value.length + (q.selectionEnd - q.selectionStart);
+    var note = document.getElementById("q-cut");
+    if (!note) return;
+    note.hidden = pasted.length <= room;
+    note.textContent = note.hidden ? "" : "Your text was cut to the first " +
+      q.maxLength.toLocaleString("en") + " characters the search reads.";
+  });
+
   // `/` jumps to the search box, unless the reader is typing in a field.
   document.addEventListener("keydown", function (e) {
     if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
