@@ -98,10 +98,12 @@ class Query:
         return max(1, math.ceil(LONG_MATCH * len(self.optional))) if self.long else 0
 
     def terms(self) -> set[str]:
-        """Stems to highlight: every positive term's tokens, stop words left out."""
-        out = {t for g in self.groups for term in g for t in term.tokens}
-        out |= {t for term in self.optional for t in term.tokens if not _stop(term)}
-        return out
+        """Stems to highlight: every positive term's tokens, stop words left
+        out, and the one-letter pieces of a joined word ("O'Driscoll",
+        "U.S."), which would mark every "O" and every "'s" of the text."""
+        terms = [term for g in self.groups for term in g]
+        terms += [term for term in self.optional if not _stop(term)]
+        return {t for term in terms for t in term.tokens if len(t) > 1 or not term.phrase}
 
 
 Group = tuple[Term, ...]  # alternatives: an article needs one of them

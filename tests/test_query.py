@@ -132,3 +132,9 @@ def test_the_keyword_clauses_both_stores_spell_are_plain_data():
 
     assert clauses(parse("-football")).everything
     assert clauses(parse("")) is None and clauses(parse("Brazil"), relaxed=True) is None
+
+
+def test_a_joined_word_does_not_highlight_its_one_letter_pieces():
+    assert parse("O'Driscoll injury").terms() == {"driscol", "injuri"}
+    assert parse("U.S. dollar").terms() == {"dollar"}
+    assert parse("a").terms() == {"a"}, "a one-letter word typed alone still shows"

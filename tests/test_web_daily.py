@@ -481,3 +481,14 @@ def test_a_paste_found_only_by_meaning_is_not_said_to_have_more():
              "Republic and Poland in Budapest to discuss energy prices and migration policy")
     r = SearchResult(7, [], {}, SearchRequest(paste), keyword_total=0, semantic_total=7)
     assert counts(r)["summary"] == "7 articles match by meaning"
+
+
+def test_meaning_mode_says_its_hundred_are_the_closest_not_all_that_match():
+    from archive.fusion import SEMANTIC_K
+    from archive.model import SearchRequest, SearchResult
+    from archive.web.present import counts
+
+    full = SearchResult(SEMANTIC_K, [], {}, SearchRequest("ODriscoll", mode="semantic"))
+    assert counts(full)["summary"] == f"the {SEMANTIC_K} articles closest in meaning"
+    few = SearchResult(7, [], {}, SearchRequest("ODriscoll", mode="semantic"))
+    assert counts(few)["summary"] == "7 articles match by meaning"

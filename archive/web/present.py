@@ -9,7 +9,7 @@ import hashlib
 from urllib.parse import quote
 
 from archive.countries import country_name
-from archive.fusion import RELAX_BELOW
+from archive.fusion import RELAX_BELOW, SEMANTIC_K
 from archive.highlight import render
 from archive.model import Entity, SearchRequest, SearchResult, Span
 from archive.query import LONG_MATCH, parse
@@ -230,6 +230,9 @@ def counts(result: SearchResult) -> dict:
         if meaning:
             parts.append(f"{meaning:,} more match by meaning" if parts
                          else f"{_articles(meaning)} match by meaning")
+    elif req.q and req.mode == "semantic" and total >= SEMANTIC_K:
+        # The meaning side lists its SEMANTIC_K nearest: a cut, not a count.
+        parts.append(f"the {total:,} articles closest in meaning")
     elif req.q and req.mode == "semantic" and total:
         parts.append(f"{_articles(total)} match by meaning")
     return {
