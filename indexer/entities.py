@@ -440,6 +440,17 @@ def _countries(texts, ents, taken, person_words, published=None, line=None) -> l
             for code, ms in found.items() if ms]
 
 
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+def _ends_key(name: str) -> tuple[str, str]:
+    """(formal given name, surname): what two spellings of one person share.
+    The given name is the first word that is not an initial."""
+    words = name.split()
+    given = next((w for w in words[:-1] if not _INITIAL.match(w)), words[0])
+    return people.given_key(given), words[-1]
+
+
 class NameBook:
     """Full names seen across the archive, to resolve a bare surname that an
     article never spells out ("Lula" alone → "Luiz Inacio Lula da Silva").
@@ -515,11 +526,12 @@ class NameBook:
         """The archive's usual spelling of a full name: "Jim Wright" is the
         "James Wright" of most articles when the book knows him better that
         way (same surname, same formal given name, at least as many articles;
-        ties go to the alphabetically first, so order never decides)."""
-        words = name.split()
-        if len(words) < 2:
+        ties go to the alphabetically first, so order never decides). A
+        leading initial does not count: "A. William Reynolds" is the "William
+        Reynolds" of the other articles."""
+        if len(name.split()) < 2:
             return name
-        key = (people.given_key(words[0]), words[-1])
+        key = _ends_key(name)
         best = name
         for other in self._by_ends().get(key, ()):
             if (-self.full[other], other) < (-self.full[best], best) and \
@@ -540,8 +552,7 @@ class NameBook:
         if getattr(self, "_ends_size", None) != len(self.full):
             ends: dict[tuple[str, str], list[str]] = defaultdict(list)
             for n in self.full:
-                w = n.split()
-                ends[(people.given_key(w[0]), w[-1])].append(n)
+                ends[_ends_key(n)].append(n)
             self._ends, self._ends_size = ends, len(self.full)
         return self._ends
 

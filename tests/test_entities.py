@@ -431,3 +431,17 @@ def test_spellings_of_a_name_merge_only_within_an_era():
                      "Jim Wright": (dt.date(1987, 1, 1), dt.date(1987, 12, 1))})
     assert book.spelling("George W Bush") == "George W Bush", "the son is of another era"
     assert book.spelling("James Wright") == "Jim Wright"
+
+
+@pytest.mark.parametrize("written,usual", [
+    ("A. William Reynolds", "William Reynolds"),
+    ("J. Hugh Liedtke", "Hugh Liedtke"),
+    ("George W Bush", "George W Bush"),  # a middle initial keeps its own name
+])
+def test_a_leading_initial_is_the_same_person_as_the_name_without_it(written, usual):
+    from indexer.entities import NameBook
+
+    book = NameBook({"William Reynolds": 6, "A. William Reynolds": 2, "Hugh Liedtke": 5,
+                     "J. Hugh Liedtke": 3, "George Bush": 9, "George W Bush": 4},
+                    {"George Bush": (dt.date(1987, 1, 5), dt.date(1987, 11, 2))})
+    assert book.spelling(written) == usual
