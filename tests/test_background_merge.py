@@ -300,7 +300,10 @@ def test_an_index_run_ends_with_its_merges_published(tmp_path, monkeypatch, gate
     assert t.live_count == 36 and not garbage(tmp_path / "store")
 
 
-def test_the_cli_says_it_waits_for_a_merge_when_an_index_run_ends(tmp_path, gate, monkeypatch):
+def cli_run(tmp_path, monkeypatch, gate) -> tuple:
+    """The CLI on a fresh store under tmp_path and a feed of 320 stories (a
+    commit per batch of 64 makes merges due); the held merge is let go when
+    the run closes its store."""
     from click.testing import CliRunner
 
     from newsarchive.cli import cli
@@ -311,16 +314,23 @@ def test_the_cli_says_it_waits_for_a_merge_when_an_index_run_ends(tmp_path, gate
     feed = tmp_path / "a.jsonl"
     feed.write_text("\n".join(json.dumps({"id": f"n{i}", "title": f"Story {i}",
                                           "body": f"Harbour story number {i}."})
-                              for i in range(64 * 5)))  # a commit per batch of 64
+                              for i in range(64 * 5)))
     real_close = embedded.EmbeddedStore.close
 
-    def close(self):  # the merge is held until the run closes its store
+    def close(self):
         gate.release.set()
         real_close(self)
 
-    monkeypatch.setattr(embedded.EmbeddedStore, "close", close)
-    r = CliRunner().invoke(cli, ["index", str(feed), "--commit-every", "1"],
-                           catch_exceptions=False)
+    def run(*args):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return feed, run, lambda: monkeypatch.setattr(embedded.EmbeddedStore, "close", close)
+
+
+def test_the_cli_says_it_waits_for_a_merge_when_an_index_run_ends(tmp_path, gate, monkeypatch):
+    feed, run, hold_until_close = cli_run(tmp_path, monkeypatch, gate)
+    hold_until_close()
+    r = run("index", str(feed), "--commit-every", "1")
     assert r.exit_code == 0, r.output
     assert gate.entered.is_set()
     assert "waiting for a background merge" in r.stderr
@@ -338,31 +348,16 @@ def test_merging_says_whether_a_merge_runs(tmp_path, gate):
 
 
 def test_the_cli_says_it_waits_for_a_merge_when_a_reindex_ends(tmp_path, gate, monkeypatch):
-    from click.testing import CliRunner
-
     import indexer.pipeline as pipeline
-    from newsarchive.cli import cli
 
-    monkeypatch.setenv("NEWSARCHIVE_STORE", str(tmp_path / "store"))
-    monkeypatch.setenv("NEWSARCHIVE_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("NEWSARCHIVE_EMBEDDER", "hash")
-    feed = tmp_path / "a.jsonl"
-    feed.write_text("\n".join(json.dumps({"id": f"n{i}", "title": f"Story {i}",
-                                          "body": f"Harbour story number {i}."})
-                              for i in range(64 * 5)))
+    feed, run, hold_until_close = cli_run(tmp_path, monkeypatch, gate)
     gate.release.set()  # the first run's merges go through
-    assert CliRunner().invoke(cli, ["index", str(feed)]).exit_code == 0
+    assert run("index", str(feed)).exit_code == 0
     gate.release.clear()
     gate.entered.clear()
     monkeypatch.setattr(pipeline, "REBUILD_COMMIT_EVERY", 64)  # a commit per batch
-    real_close = embedded.EmbeddedStore.close
-
-    def close(self):  # the fresh index's merge is held until it closes
-        gate.release.set()
-        real_close(self)
-
-    monkeypatch.setattr(embedded.EmbeddedStore, "close", close)
-    r = CliRunner().invoke(cli, ["reindex"], catch_exceptions=False)
+    hold_until_close()
+    r = run("reindex")
     assert r.exit_code == 0, r.output
     assert gate.entered.is_set()
     assert "waiting for a background merge" in r.stderr

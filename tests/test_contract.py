@@ -26,6 +26,20 @@ def store_factory(kind, tmp_path, request):
     return make
 
 
+@pytest.fixture
+def store_of(store_factory, extractor, hash_embedder, tmp_path):
+    """A store of the test's kind holding just the given article rows."""
+    def make(rows):
+        import json
+
+        f = tmp_path / "rows.jsonl"
+        f.write_text("\n".join(json.dumps(r) for r in rows))
+        store = store_factory(hash_embedder)
+        assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == len(rows)
+        return store
+    return make
+
+
 @pytest.fixture(scope="module")
 def samples_by_kind(tmp_path_factory, extractor):
     """Both stores loaded once per module with the samples (hash embedder)."""
@@ -453,8 +467,7 @@ def test_a_query_with_nothing_to_look_for_finds_nothing_by_meaning(loaded, text)
             (text, mode)
 
 
-def test_a_pasted_paragraph_finds_its_source_before_articles_heavier_in_its_words(
-        kind, store_factory, extractor, hash_embedder, tmp_path):
+def test_a_pasted_paragraph_finds_its_source_before_articles_heavier_in_its_words(store_of):
     """The source of a paste has every one of its words. A story that repeats
     most of them (so BM25 may prefer it) but lacks some comes after it, in
     keyword and hybrid mode, and the count line can say how many have them all."""
@@ -466,30 +479,19 @@ def test_a_pasted_paragraph_finds_its_source_before_articles_heavier_in_its_word
     later = "Officials gave no figure for the losses, and talks with lenders continue. " * 12
     rows = [{"id": "source", "title": "Ports to reopen", "body": paste + ". " + later},
             {"id": "heavier", "title": "Grain exports and northern ports", "body": heavy}]
-    import json
-
-    f = tmp_path / "paste.jsonl"
-    f.write_text("\n".join(json.dumps(r) for r in rows))
-    store = store_factory(hash_embedder)
-    assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == 2
+    store = store_of(rows)
     for mode in ("keyword", "hybrid"):
         r = store.search(SearchRequest(paste, mode=mode))
         assert ids(r)[:2] == ["source", "heavier"], (mode, ids(r))
         assert r.keyword_total == 1 and r.total == 2, mode
 
 
-def test_apostrophes_and_possessives_of_either_kind_find_each_other(
-        kind, store_factory, extractor, hash_embedder, tmp_path):
-    import json
-
+def test_apostrophes_and_possessives_of_either_kind_find_each_other(store_of):
     rows = [{"id": "curly", "title": "Fly-half out", "body": "Brian O\u2019Driscoll\u2019s knee "
              "will keep him out of the Six Nations opener, Ireland said."},
             {"id": "straight", "title": "Back for the tour", "body": "O'Driscoll's return "
              "lifts the Lions squad before the first Test, the coach said."}]
-    f = tmp_path / "apostrophes.jsonl"
-    f.write_text("\n".join(json.dumps(r) for r in rows))
-    store = store_factory(hash_embedder)
-    assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == 2
+    store = store_of(rows)
     for typed in ("O'Driscoll's", "O\u2019Driscoll\u2019s", "O'Driscoll"):
         r = store.search(SearchRequest(typed, mode="keyword"))
         assert sorted(ids(r)) == ["curly", "straight"], (typed, ids(r))
@@ -519,21 +521,14 @@ def test_people_dates_span_the_articles_naming_each_person(loaded):
         assert dates[name] == (days[0], days[-1]), name
 
 
-def test_a_paste_with_joined_words_still_finds_its_source_with_every_word(
-        kind, store_factory, extractor, hash_embedder, tmp_path):
+def test_a_paste_with_joined_words_still_finds_its_source_with_every_word(store_of):
     """"U.S.", "3,000", "1.5%" and "O'Neill's" are one token each on
     Elasticsearch; cut into pieces, no article had every word of the paste."""
-    import json
-
     paste = ("The U.S. Treasury sold 3,000 bonds at 1.5% on Tuesday, said O'Neill's deputy, "
              "adding that demand from Asian central banks had been stronger than dealers "
              "expected before the auction closed")
     rows = [{"id": "source", "title": "Treasury auction", "body": paste + "."},
             {"id": "other", "title": "Bond dealers", "body": "Dealers expected demand from "
              "central banks before the Treasury auction closed on Tuesday."}]
-    f = tmp_path / "joined.jsonl"
-    f.write_text("\n".join(json.dumps(r) for r in rows))
-    store = store_factory(hash_embedder)
-    assert Indexer(store, hash_embedder, extractor).index_paths([f]).new == 2
-    r = store.search(SearchRequest(paste, mode="hybrid"))
+    r = store_of(rows).search(SearchRequest(paste, mode="hybrid"))
     assert r.keyword_total == 1 and ids(r)[0] == "source", (r.keyword_total, ids(r))
