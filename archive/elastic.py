@@ -406,6 +406,13 @@ class ElasticStore(Store):
         r = self._call("reading an article", fetch)
         return _stored(r["_source"]) if r else None
 
+    def get_many(self, article_ids: list[str]) -> list[StoredArticle | None]:
+        if not article_ids or not self._live():
+            return [None] * len(article_ids)
+        r = self._call("reading articles", self.es.mget, index=self.alias,
+                       ids=list(article_ids), source_excludes=["passages.vector"])
+        return [_stored(d["_source"]) if d.get("found") else None for d in r["docs"]]
+
     def iter_articles(self) -> Iterator[StoredArticle]:
         from elasticsearch import helpers
 

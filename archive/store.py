@@ -120,6 +120,10 @@ class Store(ABC):
     @abstractmethod
     def get(self, article_id: str) -> StoredArticle | None: ...
 
+    def get_many(self, article_ids: list[str]) -> list[StoredArticle | None]:
+        """`get` for each id, in order (a store may fetch them in one request)."""
+        return [self.get(i) for i in article_ids]
+
     @abstractmethod
     def iter_articles(self) -> Iterator[StoredArticle]: ...
 

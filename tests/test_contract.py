@@ -532,3 +532,11 @@ def test_a_paste_with_joined_words_still_finds_its_source_with_every_word(store_
              "central banks before the Treasury auction closed on Tuesday."}]
     r = store_of(rows).search(SearchRequest(paste, mode="hybrid"))
     assert r.keyword_total == 1 and ids(r)[0] == "source", (r.keyword_total, ids(r))
+
+
+def test_get_many_is_get_for_each_id_in_order(loaded):
+    wanted = ["s-017", "nope", SEED]
+    got = loaded.get_many(wanted)
+    assert [g.article.id if g else None for g in got] == ["s-017", None, SEED]
+    assert got[0].entities == loaded.get("s-017").entities
+    assert loaded.get_many([]) == []

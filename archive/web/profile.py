@@ -125,8 +125,7 @@ def _variants(store, hits: list[Hit], kind: str, key: str, label: str) -> dict:
     stored mentions, so it shows what the indexer merged, whatever rule did."""
     counts: Counter = Counter()
     forms: dict[str, Counter] = {}  # "REAGAN" in headlines is the "Reagan" of the text
-    for h in hits:
-        stored = store.get(h.id)
+    for stored in store.get_many([h.id for h in hits]):
         if stored is None:  # deleted since the search
             continue
         a = stored.article
