@@ -96,21 +96,14 @@ def facets(result: SearchResult, more: str | None = None, base: str = "/") -> li
         })
     months = result.facets.get("months", [])
     peak = max((v.count for v in months), default=0)
-    out.append({
-        "name": "months", "title": FACET_TITLES["months"], "peak": peak,
-        "results": [{
-            "value": v.value, "label": month_label(v.value), "count": v.count,
-            "selected": v.selected, "id": _id("months", v.value),
-            "height": round(100 * v.count / peak) if peak else 0,
-            "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
-        } for v in months],
-        "timeline": timeline([{
-            "month": v.value, "label": month_label(v.value), "count": v.count,
-            "selected": v.selected, "id": _id("months", v.value),
-            "height": round(100 * v.count / peak) if peak else 0,
-            "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
-        } for v in months]),
-    })
+    bars = [{
+        "value": v.value, "label": month_label(v.value), "count": v.count,
+        "selected": v.selected, "id": _id("months", v.value),
+        "height": round(100 * v.count / peak) if peak else 0,
+        "toggle_url": params.url(base, req, page=None, **params.month_click(req, v.value)),
+    } for v in months]
+    out.append({"name": "months", "title": FACET_TITLES["months"], "peak": peak,
+                "results": bars, "timeline": timeline(bars, key="value")})
     return out
 
 
@@ -137,16 +130,16 @@ def month_label(month: str) -> str:
 GAP_MONTHS = 12  # a longer run of months without articles is drawn as one break
 
 
-def timeline(bars: list[dict]) -> list[dict]:
-    """Month bars (each with "month": "YYYY-MM") in order, with the months
-    between them that have no articles: as empty bars, or, for a run longer
-    than GAP_MONTHS, as one break saying how long it is. Left out, an empty
-    year looked like the next month and a quiet spell could not be seen."""
+def timeline(bars: list[dict], key: str = "month") -> list[dict]:
+    """Month bars (each with its "YYYY-MM" under `key`) in order, with the
+    months between them that have no articles: as empty bars, or, for a run
+    longer than GAP_MONTHS, as one break saying how long it is. Left out, an
+    empty year looked like the next month and a quiet spell could not be seen."""
     out: list[dict] = []
     for bar in bars:
-        if out and "month" in out[-1]:
-            y, m = map(int, out[-1]["month"].split("-"))
-            ny, nm = map(int, bar["month"].split("-"))
+        if out and key in out[-1]:
+            y, m = map(int, out[-1][key].split("-"))
+            ny, nm = map(int, bar[key].split("-"))
             missing = (ny * 12 + nm) - (y * 12 + m) - 1
             if missing > GAP_MONTHS:
                 out.append({"gap": missing, "count": 0, "height": 0,
@@ -155,7 +148,7 @@ def timeline(bars: list[dict]) -> list[dict]:
                 for k in range(1, missing + 1):
                     yy, mm = divmod(y * 12 + m - 1 + k, 12)
                     month = f"{yy:04d}-{mm + 1:02d}"
-                    out.append({"month": month, "label": month_label(month), "count": 0,
+                    out.append({key: month, "label": month_label(month), "count": 0,
                                 "height": 0, "empty": True})
         out.append(bar)
     return out
