@@ -100,7 +100,8 @@ def every_word_first(ranked: list[tuple[Hashable, float]], c: Candidates,
         fused = dict(ranked)
         head = [(i, fused[i]) for i in every if i in fused]
     else:
-        head = [r for r in ranked if r[0] in set(every)]
+        chosen = set(every)
+        head = [r for r in ranked if r[0] in chosen]
     taken = {i for i, _ in head}
     return head + [r for r in ranked if r[0] not in taken]
 
