@@ -440,6 +440,12 @@ def _countries(texts, ents, taken, person_words, published=None, line=None) -> l
             for code, ms in found.items() if ms]
 
 
+def widen(spans: dict, name: str, day: dt.date) -> None:
+    """Stretch `name`'s (first, last) span of dates in `spans` to take in `day`."""
+    first, last = spans.get(name, (day, day))
+    spans[name] = (min(first, day), max(last, day))
+
+
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 
 
@@ -513,8 +519,7 @@ class NameBook:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
                     if when is not None:
-                        first, last = self.dates.get(e.key, (when, when))
-                        self.dates[e.key] = (min(first, when), max(last, when))
+                        widen(self.dates, e.key, when)
         for title, body in texts or ():
             self.companies.update(people.company_names(title) | people.company_names(body))
 
@@ -545,8 +550,7 @@ class NameBook:
         sa, sb = self.dates.get(a), self.dates.get(b)
         if sa is None or sb is None:
             return sa is None and sb is None
-        return sa[0].year - self.ERA_YEARS <= sb[1].year and \
-            sb[0].year - self.ERA_YEARS <= sa[1].year
+        return self._near(sa, sb)
 
     def _by_ends(self) -> dict[tuple[str, str], list[str]]:
         if getattr(self, "_ends_size", None) != len(self.full):
@@ -561,15 +565,19 @@ class NameBook:
         `when`, only those written out within ERA_YEARS of it."""
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
-        if when is not None:
-            cands = [n for n in cands if self._of_its_time(n, when)]
-        return sorted(cands, key=lambda n: (-self.full[n], n))
+        return self._of_its_time(sorted(cands, key=lambda n: (-self.full[n], n)), when)
 
-    def _of_its_time(self, name: str, when: dt.date) -> bool:
-        span = self.dates.get(name)
-        if span is None:
-            return False
-        return span[0].year - self.ERA_YEARS <= when.year <= span[1].year + self.ERA_YEARS
+    def _of_its_time(self, names: list[str], when: dt.date | None) -> list[str]:
+        """The names written out within ERA_YEARS of `when` (all of them when
+        it is None)."""
+        if when is None:
+            return names
+        return [n for n in names if n in self.dates and self._near(self.dates[n], (when, when))]
+
+    def _near(self, a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
+        """Two spans of dates within ERA_YEARS of each other."""
+        return a[0].year - self.ERA_YEARS <= b[1].year and \
+            b[0].year - self.ERA_YEARS <= a[1].year
 
     def owner(self, single: str, when: dt.date | None = None) -> str | None:
         return self._clear_owner(self.owners(single, when))
@@ -597,9 +605,10 @@ class NameBook:
         for e in entities:
             key = e.key
             if e.kind == "person" and len(key.split()) == 1:
-                ranked = self.owners(key, published)
+                everyone = self.owners(key)
+                ranked = self._of_its_time(everyone, published)
                 # Owned only in other eras: a surname still, just not theirs.
-                if not ranked and not self.owners(key) and not people.is_mononym(key) and \
+                if not everyone and not people.is_mononym(key) and \
                         not people.named_alone(e.mentions, {"title": title, "body": body}):
                     continue
                 # A known mononym is a whole name: "Subroto" is not the

@@ -356,6 +356,8 @@ def written_dates(stored: Iterable) -> dict[str, tuple]:
     out, from the stored articles. A rebuild seeds the names book with these
     rather than with the old index's dates, which count the bare surnames the
     old rules joined to a name: a wrong merge would vouch for itself."""
+    from indexer.entities import widen
+
     out: dict[str, tuple] = {}
     for s in stored:
         a = s.article
@@ -366,8 +368,7 @@ def written_dates(stored: Iterable) -> dict[str, tuple]:
                 continue
             texts = {"title": a.title or "", "body": a.body or ""}
             if any(len(texts[m.field][m.start:m.end].split()) > 1 for m in e.mentions):
-                first, last = out.get(e.key, (a.published, a.published))
-                out[e.key] = (min(first, a.published), max(last, a.published))
+                widen(out, e.key, a.published)
     return out
 
 
