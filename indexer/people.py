@@ -335,7 +335,7 @@ def people(texts: dict[str, str], ents) -> list[Entity]:
         elif owners:
             canonical[single] = owners[0]
         elif _mostly_not_a_person(votes.get(single)) or \
-                _big_place(single):
+                _big_place(single) or _firm_of_two(single, texts, votes):
             continue  # "Surrey" the team, called ORG more often than PERSON; "Grozny"
         else:
             canonical[single] = single
@@ -582,6 +582,30 @@ def _mostly_not_a_person(labels: Counter | None) -> bool:
     return sum(n for lab, n in labels.items() if lab in _PLACE_LABELS) > labels["PERSON"]
 
 
+def _firm_of_two(single: str, texts: dict[str, str], votes) -> bool:
+    """A surname only ever written as the second of two joined by "and" or
+    "&" to a word the model calls an organisation, never a person, is half a
+    firm's name ("Duff and Phelps said", "Marks & Spencer"): the model
+    labels the halves apart. "Reagan and Gorbachev" are two people: the
+    first is a PERSON too."""
+    seen = False
+    for text in texts.values():
+        if not text or text.isupper():
+            continue
+        for end in _ends_of(single, text):
+            m = _PAIR_BEFORE.search(text, max(0, end - len(single) - 40), end - len(single))
+            if not m:
+                return False
+            labels = votes.get(m.group(1))
+            if not labels or labels["PERSON"] or not labels["ORG"]:
+                return False
+            seen = True
+    return seen
+
+
+_PAIR_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][\w'’-]*) (?:and|&) $")
+
+
 def _after_other_name(text: str, start: int) -> bool:
     """A capitalised word right before a surname makes it part of another name."""
     m = re.search(r"([A-Z][\w'’-]*)\s$", text[max(0, start - 30):start])
@@ -632,7 +656,9 @@ def _company_after(text: str, end: int) -> bool:
     return False
 
 
-_NAME_WORD = re.compile(r"(?:[A-Z]\.)+|[A-Z][\w'’-]*(?<!['’]s)(?<!['’])")
+# A name's word: initials, a capitalised word, or a given name written short
+# as old firms keep it ("Alex. Brown and Sons Inc", "Wm. Wrigley").
+_NAME_WORD = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{1,3}\.|[A-Z][\w'’-]*(?<!['’]s)(?<!['’])")
 
 
 def company_names(text: str) -> set[str]:

@@ -183,6 +183,7 @@ COMPANY_NAMES = {
     "legal form": ("Shares of Harlow Vance Corp rose.", {"Harlow Vance"}),
     "two forms": ("Q.R. Tallow Group Inc said.", {"Q.R. Tallow"}),
     "and Co": ("Dealers at T.W. Mossop and Co said.", {"T.W. Mossop"}),
+    "given name written short": ("Shares were placed by Wm. Tallow and Sons Inc.", {"Wm. Tallow"}),
     "and inside the name": ("Goodwin Tyre and Rubber Co said.", {"Goodwin Tyre"}),
     "and between two names": ("Rita Moss and Ada Hollis said.", set()),
     "a person and a company": ("Rita Moss and Dorvik Textiles Inc agreed.", {"Dorvik Textiles"}),
@@ -200,3 +201,32 @@ def test_company_names_are_read_before_a_company_form(case):
 
     text, names = COMPANY_NAMES[case]
     assert company_names(text) == names
+
+
+# A surname joined by "and" to a word the model calls an organisation is
+# half a firm's name; joined to a person, it is a second person. The model's
+# labels are given, so the rule is tested apart from the model's moods.
+FIRMS = {
+    "firm of two surnames": (
+        "Duffield and Pharris lowered the rating. The cut reflects debt, Duffield and Pharris said.",
+        {"Duffield": "ORG", "Pharris": "PERSON"}, False),
+    "two people": (
+        "Talks between Halvorsen and Pharris ended. Halvorsen and Pharris will meet again.",
+        {"Halvorsen": "PERSON", "Pharris": "PERSON"}, True),
+    "also named alone": (
+        "Duffield and Pharris lowered the rating. Pharris said debt had risen.",
+        {"Duffield": "ORG", "Pharris": "PERSON"}, True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIRMS))
+def test_a_surname_joined_to_a_firm_word_is_half_a_firm(case):
+    import re
+
+    from indexer.people import people
+
+    body, labels, kept = FIRMS[case]
+    ents = [("body", m.start(), m.end(), m.group(), labels[m.group()])
+            for m in re.finditer("|".join(labels), body)]
+    found = {e.key for e in people({"title": "", "body": body}, ents)}
+    assert ("Pharris" in found) is kept, found
