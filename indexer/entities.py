@@ -496,13 +496,20 @@ class NameBook:
     COMPANY_SHARE = 0.25
 
     def __init__(self, counts: dict[str, int] | None = None,
-                 dates: dict[str, tuple[dt.date, dt.date]] | None = None):
+                 dates: dict[str, tuple[dt.date, dt.date]] | None = None,
+                 vouch: bool = True):
         self.full: Counter = Counter()
         self.companies: Counter = Counter()
         self.dates: dict[str, tuple[dt.date, dt.date]] = {}
         for name, n in (counts or {}).items():
             if len(name.split()) > 1:
                 self.full[name] += n
+        # The counts that may find a name the model missed (_known_in). A
+        # rebuild's seed counts (`vouch=False`) are the old index's, which
+        # hold the names found that way: a name the old rules took for a
+        # person would find itself again in every rebuild ("Caisse
+        # Nationale"). There only what the model finds in this run vouches.
+        self.vouched: Counter = Counter(self.full) if vouch else Counter()
         for name, span in (dates or {}).items():
             if len(name.split()) > 1:
                 self.dates[name] = span
@@ -518,6 +525,7 @@ class NameBook:
             for e in ents:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
+                    self.vouched[e.key] += 1
                     if when is not None:
                         widen(self.dates, e.key, when)
         for title, body in texts or ():
@@ -647,7 +655,7 @@ class NameBook:
                     for i in range(len(words) - size + 1):
                         cand = " ".join(words[i:i + size])
                         name = cand.title() if upper else cand
-                        if self.full.get(name, 0) < 2:
+                        if self.vouched.get(name, 0) < 2:
                             continue
                         start = m.start() + len(" ".join(words[:i])) + (1 if i else 0)
                         end = start + len(cand)

@@ -226,9 +226,11 @@ class Indexer:
         from indexer.entities import NameBook
 
         # Names come from the live archive (for a rebuild: the old index) and
-        # grow with each batch of this run.
+        # grow with each batch of this run; a rebuild's old index does not
+        # vouch for names the model missed (NameBook.vouched).
         self.names = NameBook(self.store.known_people(),
-                              self.store.people_dates() if dates is None else dates)
+                              self.store.people_dates() if dates is None else dates,
+                              vouch=dates is None)
         store = store or self.store
         commit_every = commit_every or self.commit_every
         commit_seconds = self.commit_seconds if commit_seconds is None else commit_seconds

@@ -121,6 +121,23 @@ def test_full_names_known_to_the_archive_are_found_where_the_model_missed_them()
     assert "Rare Person" not in out, "one sighting elsewhere is not enough"
 
 
+def test_a_rebuild_finds_again_only_names_the_model_finds_in_it():
+    # The old index of a rebuild counts names its rules found where the model
+    # did not: left to vouch, such a name would find itself in every rebuild.
+    from archive.model import Entity, Mention
+    from indexer.entities import NameBook
+
+    body = "Dealers said Caisse Vallon bought bonds."
+    rebuild = NameBook({"Caisse Vallon": 9}, {}, vouch=False)
+    assert rebuild.resolve([], "", body) == []
+    live = NameBook({"Caisse Vallon": 9})
+    assert [e.key for e in live.resolve([], "", body)] == ["Caisse Vallon"]
+    # What the model finds in the rebuild's own articles vouches as before.
+    seen = Entity("person", "Caisse Vallon", "Caisse Vallon", [Mention("body", 0, 13)])
+    rebuild.add([[seen], [seen]])
+    assert [e.key for e in rebuild.resolve([], "", body)] == ["Caisse Vallon"]
+
+
 def test_results_lists_name_people_with_their_country():
     body = "Pete Sampras ( U.S. ) beat Mikael Tillstrom ( Sweden ) 6-4 6-2. Real Madrid ( Spain ) won."
     club = body.index("Real Madrid")
