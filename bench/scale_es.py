@@ -16,15 +16,19 @@ measured the same way:
   facets, query vectors synthetic (model time excluded), after one warm-up
   query; the embedded store is read in a new process (bench/scale.py's
   reader), Elasticsearch through this process's client;
-- memory: Elasticsearch's JVM heap in use and its process's RSS after the
-  queries; the embedded reader's RSS (and its anonymous part);
+- memory: Elasticsearch's JVM heap in use (garbage not yet collected
+  included, and any other index on the node: use a node of its own) and its
+  process's RSS after the queries (the JVM reserves its whole heap, so RSS
+  follows ES_HEAP more than the archive); the embedded reader's RSS (and
+  its anonymous part);
 - disk: Elasticsearch's primary store size; the embedded store's directory.
 
-    flock /tmp/bench.lock env ES_HEAP=2g .venv/bin/python bench/scale_es.py --size 200000 --write
+    ES_HEAP=2g scripts/elasticsearch start
+    flock /tmp/bench.lock .venv/bin/python bench/scale_es.py --size 200000 --write
 
-Elasticsearch must be running (`scripts/elasticsearch start`; its heap is
-ES_HEAP, 512m by default); the run uses the alias `scale-bench` and deletes
-its index at the end.
+Elasticsearch must be running (its heap is ES_HEAP when it starts, 512m by
+default; the bench reports the heap the node has); the run uses the alias
+`scale-bench` and deletes its index at the end.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ from bench.common import git_rev, machine, pct, write_section  # noqa: E402
 from bench.scale import articles, build, commit_times, corpus, disk, queries, reader, synthetic  # noqa: E402
 
 SECTION = "Scale: Elasticsearch beside the embedded store"
+ALIAS = "scale-bench"
 
 
 def es_url() -> str:
@@ -71,9 +76,28 @@ def rss_mb(pid: int | None) -> float | None:
 
 def es_side(url: str, texts: list[dict], size: int, batch: int, qs: list[str]) -> dict:
     from archive.elastic import ElasticStore
+
+    store = ElasticStore(url, alias=ALIAS)
+    store.drop()
+    try:
+        return _measure(store, texts, size, batch, qs)
+    finally:
+        store.drop()
+
+
+def _merges_done(store) -> int:
+    """Waits until the node runs no merge, like the embedded store's
+    wait_for_merges; returns the index's segment count then."""
+    while True:
+        stats = store.es.indices.stats(index=ALIAS, metric="merge,segments")
+        if not stats["_all"]["primaries"]["merges"]["current"]:
+            return stats["_all"]["primaries"]["segments"]["count"]
+        time.sleep(1)
+
+
+def _measure(store, texts: list[dict], size: int, batch: int, qs: list[str]) -> dict:
     from archive.model import SearchRequest
 
-    store = ElasticStore(url + "/scale-bench")
     started = time.perf_counter()
     with store.rebuild() as fresh:
         for lo in range(0, size, batch):
@@ -82,6 +106,7 @@ def es_side(url: str, texts: list[dict], size: int, batch: int, qs: list[str]) -
                 raise SystemExit(f"elasticsearch refused {len(failed)}: {failed[0]}")
             print(f"  es: loaded {min(size, lo + batch)}/{size} "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)
+    segments = _merges_done(store)
     load_s = time.perf_counter() - started
     commits = []
     for k in range(3):
@@ -93,6 +118,8 @@ def es_side(url: str, texts: list[dict], size: int, batch: int, qs: list[str]) -
     vecs = iter(synthetic(np.random.default_rng(0), len(qs), "real"))
     store.embed_query = lambda q: next(vecs)
     store.search(SearchRequest(qs[0], mode="hybrid"))
+    _merges_done(store)  # the commits' own merges, before the timed queries
+    store.es.indices.clear_cache(index=ALIAS)  # no request cache from the warm-up
     times = []
     for q in qs[1:]:
         t = time.perf_counter()
@@ -102,13 +129,11 @@ def es_side(url: str, texts: list[dict], size: int, batch: int, qs: list[str]) -
     heap = sum(n["jvm"]["mem"]["heap_used_in_bytes"] for n in jvm.values()) / 1e6
     heap_max = sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in jvm.values()) / 1e6
     stats = store.stats()
-    row = {"store": "elasticsearch", "size": size, "load_s": load_s,
-           "rate": size / load_s, "commit_s": statistics.median(commits), "commits": commits,
-           "p50": statistics.median(times), "p95": pct(times, 95),
-           "heap_mb": heap, "heap_max_mb": heap_max, "rss_mb": rss_mb(es_pid()),
-           "disk_mb": stats["disk_bytes"] / 1e6, "passages": stats["passages"]}
-    store.drop()
-    return row
+    return {"store": "elasticsearch", "size": size, "load_s": load_s,
+            "rate": size / load_s, "commit_s": statistics.median(commits), "commits": commits,
+            "p50": statistics.median(times), "p95": pct(times, 95), "segments": segments,
+            "heap_mb": heap, "heap_max_mb": heap_max, "rss_mb": rss_mb(es_pid()),
+            "disk_mb": stats["disk_bytes"] / 1e6, "passages": stats["passages"]}
 
 
 def embedded_side(path: Path, texts: list[dict], size: int, batch: int, qs: list[str]) -> dict:
@@ -159,12 +184,13 @@ def write(rows: list[dict], args) -> None:
              f"| ratio ES / embedded | | {es['load_s'] / emb['load_s']:.2f}x the time | "
              f"{es['commit_s'] / emb['commit_s']:.2f}x | {es['p50'] / emb['p50']:.2f}x / "
              f"{es['p95'] / emb['p95']:.2f}x | | {es['disk_mb'] / emb['disk_mb']:.2f}x |"]
-    body = f"""Command: `flock /tmp/bench.lock env ES_HEAP={os.environ.get('ES_HEAP', '512m')} \
+    body = f"""Command: `ES_HEAP=... scripts/elasticsearch start; flock /tmp/bench.lock \
 .venv/bin/python bench/scale_es.py --size {args.size} --write`
 (commit {git_rev()}). Machine: {machine()}; Elasticsearch's integration-test distribution on
 the same 2 cores, one shard, `int8_hnsw` vectors (archive/esquery.py). Corpus: bench/scale.py's
 synthetic articles ({es['passages']:,} passages in Elasticsearch after the 3,000 of the commit
-rounds), the same in both stores; the method is in bench/scale_es.py's docstring.
+rounds), the same in both stores; the method is in bench/scale_es.py's docstring. Elasticsearch
+had {es['segments']} segments when its load's merges ended.
 
 {chr(10).join(lines)}
 """

@@ -508,7 +508,9 @@ class NameBook:
         # rebuild's seed counts (`vouch=False`) are the old index's, which
         # hold the names found that way: a name the old rules took for a
         # person would find itself again in every rebuild ("Caisse
-        # Nationale"). There only what the model finds in this run vouches.
+        # Nationale"). There only what the model finds in this run vouches,
+        # so a rebuild's first batches find such names only once the model
+        # has found them twice in the run.
         self.vouched: Counter = Counter(self.full) if vouch else Counter()
         for name, span in (dates or {}).items():
             if len(name.split()) > 1:
@@ -568,12 +570,11 @@ class NameBook:
             self._ends, self._ends_size = ends, len(self.full)
         return self._ends
 
-    def owners(self, single: str, when: dt.date | None = None) -> list[str]:
-        """Full names a bare name may stand for, most mentioned first; with
-        `when`, only those written out within ERA_YEARS of it."""
+    def owners(self, single: str) -> list[str]:
+        """Full names a bare name may stand for, most mentioned first."""
         last = [n for n in self.full if n.split()[-1] == single]
         cands = last or [n for n in self.full if single in n.split()[1:]]
-        return self._of_its_time(sorted(cands, key=lambda n: (-self.full[n], n)), when)
+        return sorted(cands, key=lambda n: (-self.full[n], n))
 
     def _of_its_time(self, names: list[str], when: dt.date | None) -> list[str]:
         """The names written out within ERA_YEARS of `when` (all of them when
@@ -586,9 +587,6 @@ class NameBook:
         """Two spans of dates within ERA_YEARS of each other."""
         return a[0].year - self.ERA_YEARS <= b[1].year and \
             b[0].year - self.ERA_YEARS <= a[1].year
-
-    def owner(self, single: str, when: dt.date | None = None) -> str | None:
-        return self._clear_owner(self.owners(single, when))
 
     def _clear_owner(self, ranked: list[str]) -> str | None:
         if not ranked:

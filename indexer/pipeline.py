@@ -226,8 +226,10 @@ class Indexer:
         from indexer.entities import NameBook
 
         # Names come from the live archive (for a rebuild: the old index) and
-        # grow with each batch of this run; a rebuild's old index does not
-        # vouch for names the model missed (NameBook.vouched).
+        # grow with each batch of this run. Only a rebuild passes `dates`
+        # (written_dates); its old index does not vouch for names the model
+        # missed (NameBook.vouched): an `index` run adds to an archive made
+        # by the same rules, a rebuild replaces one made by older rules.
         self.names = NameBook(self.store.known_people(),
                               self.store.people_dates() if dates is None else dates,
                               vouch=dates is None)

@@ -261,6 +261,12 @@ def test_a_page_opened_from_a_search_counts_that_searchs_articles_about_it(clien
     e = client.get("/api/people/Angela%20Merkel?person=Emmanuel+Macron&country=FR"
                    "&country=KE").get_json()
     assert e["in_search"] is None
+    # Opened from a search that chose it among alternatives: about it, not either.
+    e = client.get("/api/people/Angela%20Merkel?person=Angela+Merkel"
+                   "&person=Mario+Draghi").get_json()
+    alone = client.get("/api/search?person=Angela+Merkel").get_json()
+    either = client.get("/api/search?person=Angela+Merkel&person=Mario+Draghi").get_json()
+    assert e["in_search"]["total"] == alone["total"] < either["total"]
 
 
 def test_together_counts_are_of_every_article_when_the_newest_choose_who(client, monkeypatch):

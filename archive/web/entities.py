@@ -71,8 +71,10 @@ def _in_search(kind: str, key: str) -> dict | None:
     both = bool(chosen) and key not in chosen and not req.together
     if both and any(len(getattr(req, f)) > 1 for f in ("people", "countries")):
         return None
-    narrowed = replace(req, **{facet: list(dict.fromkeys(chosen + [key]))}, page=1,
-                       together=req.together or both)
+    # Chosen already, as one of alternatives ("Merkel or Draghi"): the search's
+    # articles about it are those the other choices do not widen to.
+    values = [key] if key in chosen and not req.together else list(dict.fromkeys(chosen + [key]))
+    narrowed = replace(req, **{facet: values}, page=1, together=req.together or both)
     total = get_store().search(replace(narrowed, size=1, facets=False)).total
     return {"total": total, "url": params.url("/", narrowed, page=None), "scope": req.scope}
 

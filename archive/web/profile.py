@@ -90,8 +90,9 @@ def _from_facet(result: SearchResult, facet: str, only: SearchRequest) -> list[d
 
 
 def _from_hits(result: SearchResult, facet: str, key: str, only: SearchRequest) -> list[dict]:
-    # Filtering by Russia takes in the Soviet Union's stories: neither is
-    # "mentioned with" the other on its page.
+    # A country's former state is the same place in other years (an article
+    # naming both is dated across the break): the Soviet Union is not listed
+    # as "mentioned with" Russia.
     own = set(with_predecessors([key])) if facet == "countries" else {key}
     counts = Counter(v for h in result.hits for v in getattr(h, facet) if v not in own)
     ranked = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:RELATED]
