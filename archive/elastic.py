@@ -704,18 +704,23 @@ class _Search:
         return ranked
 
     def facet_searches(self) -> list[tuple[str, dict]]:
-        return [(facet, esquery.facet_request(self.req, self.query, self.qvec, fusion.SEMANTIC_K,
-                                              facet, self.keyword_query, self.floor))
-                for facet in ("people", "countries", "sources", "months")]
+        return [("facets:" + ",".join(group),
+                 esquery.facet_request(self.req, self.query, self.qvec, fusion.SEMANTIC_K,
+                                       group[0], self.keyword_query, self.floor, group[1:]))
+                for group in esquery.facet_groups(self.req)]
 
     def facets(self, answers) -> dict:
         req = self.req
+        aggs = {}
+        for name, answer in answers.items():
+            if name.startswith("facets:"):
+                aggs.update(answer["aggregations"])
         out = {}
         for name, label in (("people", str), ("countries", country_label), ("sources", str)):
-            buckets = answers[name]["aggregations"][name]["buckets"]
+            buckets = aggs[name]["buckets"]
             out[name] = facet_values([(b["key"], b["doc_count"]) for b in buckets],
                                      getattr(req, name), req.facet_size, label)
-        buckets = answers["months"]["aggregations"]["months"]["buckets"]
+        buckets = aggs["months"]["buckets"]
         out["months"] = month_values([(b["key_as_string"], b["doc_count"]) for b in buckets],
                                      req.date_from, req.date_to)
         return out

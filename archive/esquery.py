@@ -201,13 +201,32 @@ def facet_aggs(facet: str, size: int, scope: str = "about") -> dict:
     return {facet: {"terms": {"field": facet_field(facet, scope), "size": size}}}
 
 
+FACETS = ("people", "countries", "sources", "months")
+
+
 def facet_request(req: SearchRequest, query: Query, qvec, k: int, facet: str,
-                  keyword: dict | None, min_similarity: float | None = None) -> dict:
+                  keyword: dict | None, min_similarity: float | None = None,
+                  also: tuple[str, ...] = ()) -> dict:
+    """The match set without `facet`'s own filter, counted by `facet` (and by
+    the `also` facets, whose filters that leaves the same)."""
     body = matching(req, query, qvec, k, keyword, skip=facet, min_similarity=min_similarity)
-    body.update({"size": 0, "track_total_hits": False,
-                 "aggs": facet_aggs(facet, max(req.facet_size, len(getattr(req, facet, [])) + 1),
-                                    req.scope)})
+    aggs: dict = {}
+    for f in (facet, *also):
+        aggs.update(facet_aggs(f, max(req.facet_size, len(getattr(req, f, [])) + 1), req.scope))
+    body.update({"size": 0, "track_total_hits": False, "aggs": aggs})
     return body
+
+
+def facet_groups(req: SearchRequest) -> list[tuple[str, ...]]:
+    """The facets that can share one request: those without a value chosen
+    leave the filters as they are, so their counts come from one match set
+    (one kNN search instead of one per facet). A facet with a choice is
+    counted without it, in a request of its own."""
+    def chosen(f: str) -> bool:
+        return bool(req.date_from or req.date_to) if f == "months" else bool(getattr(req, f))
+
+    shared = tuple(f for f in FACETS if not chosen(f))
+    return ([shared] if shared else []) + [(f,) for f in FACETS if chosen(f)]
 
 
 NEWEST = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]

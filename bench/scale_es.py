@@ -85,6 +85,28 @@ def es_side(url: str, texts: list[dict], size: int, batch: int, qs: list[str]) -
         store.drop()
 
 
+def _timed(store, qs: list[str]) -> tuple[list[float], list[float]]:
+    """ms per hybrid+facets search as the store runs it, and with one request
+    per facet (how it ran before esquery.facet_groups), alternating which goes
+    first from query to query."""
+    from archive import esquery
+    from archive.model import SearchRequest
+
+    grouped = esquery.facet_groups
+    ways = {"grouped": grouped, "apart": lambda req: [(f,) for f in esquery.FACETS]}
+    out: dict[str, list[float]] = {"grouped": [], "apart": []}
+    try:
+        for i, q in enumerate(qs):
+            for way in (("grouped", "apart") if i % 2 == 0 else ("apart", "grouped")):
+                esquery.facet_groups = ways[way]
+                t = time.perf_counter()
+                store.search(SearchRequest(q, mode="hybrid"))
+                out[way].append((time.perf_counter() - t) * 1000)
+    finally:
+        esquery.facet_groups = grouped
+    return out["grouped"], out["apart"]
+
+
 def _merges_done(store) -> int:
     """Waits until the node runs no merge, like the embedded store's
     wait_for_merges; returns the index's segment count then."""
@@ -116,15 +138,19 @@ def _measure(store, texts: list[dict], size: int, batch: int, qs: list[str]) -> 
         store.commit()
         commits.append(time.perf_counter() - t)
     vecs = iter(synthetic(np.random.default_rng(0), len(qs), "real"))
-    store.embed_query = lambda q: next(vecs)
+    seen: dict[str, np.ndarray] = {}
+
+    def vector(text: str) -> np.ndarray:
+        """One vector per query text, the same for both ways of running it."""
+        if text not in seen:
+            seen[text] = next(vecs)
+        return seen[text]
+
+    store.embed_query = vector
     store.search(SearchRequest(qs[0], mode="hybrid"))
     _merges_done(store)  # the commits' own merges, before the timed queries
     store.es.indices.clear_cache(index=ALIAS)  # no request cache from the warm-up
-    times = []
-    for q in qs[1:]:
-        t = time.perf_counter()
-        store.search(SearchRequest(q, mode="hybrid"))
-        times.append((time.perf_counter() - t) * 1000)
+    times, apart = _timed(store, qs[1:])
     jvm = store.es.nodes.stats(metric="jvm")["nodes"]
     heap = sum(n["jvm"]["mem"]["heap_used_in_bytes"] for n in jvm.values()) / 1e6
     heap_max = sum(n["jvm"]["mem"]["heap_max_in_bytes"] for n in jvm.values()) / 1e6
@@ -132,6 +158,7 @@ def _measure(store, texts: list[dict], size: int, batch: int, qs: list[str]) -> 
     return {"store": "elasticsearch", "size": size, "load_s": load_s,
             "rate": size / load_s, "commit_s": statistics.median(commits), "commits": commits,
             "p50": statistics.median(times), "p95": pct(times, 95), "segments": segments,
+            "p50_apart": statistics.median(apart), "p95_apart": pct(apart, 95),
             "heap_mb": heap, "heap_max_mb": heap_max, "rss_mb": rss_mb(es_pid()),
             "disk_mb": stats["disk_bytes"] / 1e6, "passages": stats["passages"]}
 
@@ -184,6 +211,11 @@ def write(rows: list[dict], args) -> None:
              f"| ratio ES / embedded | | {es['load_s'] / emb['load_s']:.2f}x the time | "
              f"{es['commit_s'] / emb['commit_s']:.2f}x | {es['p50'] / emb['p50']:.2f}x / "
              f"{es['p95'] / emb['p95']:.2f}x | | {es['disk_mb'] / emb['disk_mb']:.2f}x |"]
+    apart = (f"The same searches with one request per facet (as before facets that have no "
+             f"value chosen shared one request, archive/esquery.py `facet_groups`), alternated "
+             f"with them query by query: p50 / p95 {es['p50_apart']:.1f} / "
+             f"{es['p95_apart']:.1f} ms, so sharing gives {es['p50_apart'] / es['p50']:.2f}x "
+             f"/ {es['p95_apart'] / es['p95']:.2f}x.")
     body = f"""Command: `ES_HEAP=... scripts/elasticsearch start; flock /tmp/bench.lock \
 .venv/bin/python bench/scale_es.py --size {args.size} --write`
 (commit {git_rev()}). Machine: {machine()}; Elasticsearch's integration-test distribution on
@@ -193,6 +225,8 @@ rounds), the same in both stores; the method is in bench/scale_es.py's docstring
 had {es['segments']} segments when its load's merges ended.
 
 {chr(10).join(lines)}
+
+{apart}
 """
     write_section(SECTION, body)
 

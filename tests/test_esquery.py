@@ -46,6 +46,25 @@ def test_a_facet_is_counted_without_its_own_filter(scope, people, countries):
     assert months["aggs"]["months"]["date_histogram"]["calendar_interval"] == "month"
 
 
+def test_facets_without_a_choice_share_one_request():
+    # One kNN search counts every facet the filters leave alone; a facet with
+    # a choice is counted without it, on its own.
+    assert esquery.facet_groups(SearchRequest("oil")) == [
+        ("people", "countries", "sources", "months")]
+    req = SearchRequest("oil", people=["Donald Trump"], date_from=dt.date(2025, 1, 1))
+    groups = esquery.facet_groups(req)
+    assert groups == [("countries", "sources"), ("people",), ("months",)]
+    kw = esquery.text_query(parse(req.q))
+    shared = esquery.facet_request(req, parse(req.q), [0.1], 100, *groups[0][:1], kw, None,
+                                   groups[0][1:])
+    assert set(shared["aggs"]) == {"countries", "sources"}
+    assert shared["query"] == esquery.matching(req, parse(req.q), [0.1], 100, kw)["query"], \
+        "the shared request keeps every filter: none of its facets has one"
+    alone = esquery.facet_request(req, parse(req.q), [0.1], 100, "people", kw)
+    assert set(alone["aggs"]) == {"people"}
+    assert all("people" not in str(f) for f in alone["query"]["bool"]["filter"])
+
+
 def test_the_default_scope_is_about():
     assert SearchRequest().scope == "about"
     with pytest.raises(ValueError):
