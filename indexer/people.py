@@ -584,10 +584,10 @@ def _mostly_not_a_person(labels: Counter | None) -> bool:
 
 def _firm_of_two(single: str, texts: dict[str, str], votes) -> bool:
     """A surname only ever written as the second of two joined by "and" or
-    "&" to a word the model calls an organisation, never a person, is half a
-    firm's name ("Duff and Phelps said", "Marks & Spencer"): the model
-    labels the halves apart. "Reagan and Gorbachev" are two people: the
-    first is a PERSON too."""
+    "&" to a word the model calls an organisation at least as often as a
+    person is half a firm's name ("Duff and Phelps said", "Marks & Spencer"):
+    the model labels the halves apart, and not the same way each time.
+    "Reagan and Gorbachev" are two people: the first is a PERSON only."""
     seen = False
     for text in texts.values():
         if not text or text.isupper():
@@ -597,7 +597,7 @@ def _firm_of_two(single: str, texts: dict[str, str], votes) -> bool:
             if not m:
                 return False
             labels = votes.get(m.group(1))
-            if not labels or labels["PERSON"] or not labels["ORG"]:
+            if not labels or not labels["ORG"] or labels["PERSON"] > labels["ORG"]:
                 return False
             seen = True
     return seen
@@ -617,14 +617,26 @@ def _after_other_name(text: str, start: int) -> bool:
 
 def _not_companies(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
     """A name written anywhere in the article with a company form after it
-    ("E.F. Hutton Group Inc", "J.C. Penney Co") is the company throughout."""
+    ("E.F. Hutton Group Inc", "J.C. Penney Co"), or inside the angle brackets
+    wire copy puts around a company's name ("<Caisse Nationale du Credit
+    Agricole>"), is the company throughout."""
     companies = set()
     for name in sorted({sp.text for sp in spans}):
         for text in texts.values():
-            if any(_company_after(text, end) for end in _ends_of(name, text)):
+            if any(_company_after(text, end) or _in_brackets(text, end - len(name), end)
+                   for end in _ends_of(name, text)):
                 companies.add(name)
                 break
     return [sp for sp in spans if sp.text not in companies]
+
+
+def _in_brackets(text: str, start: int, end: int) -> bool:
+    """Inside "<...>" on one line: Reuters' mark of a company's name."""
+    opened = text.rfind("<", 0, start)
+    if opened < 0 or text.rfind(">", 0, start) > opened or "\n" in text[opened:start]:
+        return False
+    closed = text.find(">", end)
+    return closed >= 0 and "\n" not in text[end:closed] and "<" not in text[end:closed]
 
 
 def _word_char(c: str) -> bool:

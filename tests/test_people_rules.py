@@ -213,6 +213,9 @@ FIRMS = {
     "two people": (
         "Talks between Halvorsen and Pharris ended. Halvorsen and Pharris will meet again.",
         {"Halvorsen": "PERSON", "Pharris": "PERSON"}, True),
+    "the model calls the first a person once": (
+        "Duffield and Pharris lowered the rating. The cut reflects debt, Duffield and Pharris said.",
+        {"Duffield": ["ORG", "PERSON"], "Pharris": "PERSON"}, False),
     "also named alone": (
         "Duffield and Pharris lowered the rating. Pharris said debt had risen.",
         {"Duffield": "ORG", "Pharris": "PERSON"}, True),
@@ -226,7 +229,36 @@ def test_a_surname_joined_to_a_firm_word_is_half_a_firm(case):
     from indexer.people import people
 
     body, labels, kept = FIRMS[case]
-    ents = [("body", m.start(), m.end(), m.group(), labels[m.group()])
-            for m in re.finditer("|".join(labels), body)]
+    seen: dict[str, int] = {}
+    ents = []
+    for m in re.finditer("|".join(labels), body):
+        label = labels[m.group()]
+        if isinstance(label, list):  # a label per occurrence
+            label = label[seen.setdefault(m.group(), 0)]
+            seen[m.group()] += 1
+        ents.append(("body", m.start(), m.end(), m.group(), label))
     found = {e.key for e in people({"title": "", "body": body}, ents)}
     assert ("Pharris" in found) is kept, found
+
+
+# Wire copy puts a company's name in angle brackets ("<Pantry Inc>"): a
+# "person" written so is the company, wherever else the article names it.
+BRACKETS = {
+    "company in brackets": ("The state bank <Caisse Vallon du Credit Rural> bought bonds.",
+                            "Caisse Vallon", False),
+    "a person beside a company in brackets": ("Rita Moss, chairman of <Dorvik Textiles Inc>, "
+                                              "said.", "Rita Moss", True),
+    "brackets across a line": ("Notes < 5 pct were sold to\nRita Moss and others > 3.",
+                               "Rita Moss", True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BRACKETS))
+def test_a_name_in_angle_brackets_is_a_company(case):
+    from indexer.people import people
+
+    body, name, kept = BRACKETS[case]
+    start = body.index(name)
+    ents = [("body", start, start + len(name), name, "PERSON")]
+    found = {e.key for e in people({"title": "", "body": body}, ents)}
+    assert (name in found) is kept, found
