@@ -307,6 +307,13 @@ def test_phone_results_first_filters_behind_a_button_and_big_tap_targets(server,
     assert small == [], small
     button.click()
     assert pg.locator(".facets").is_visible() and button.get_attribute("aria-expanded") == "true"
+    # A long archive has many months: the chart scrolls inside the panel,
+    # which still fits the screen (nothing slides sideways).
+    assert pg.evaluate("""() => { const ol = document.querySelector('.facets .histogram');
+        const li = ol.querySelector('li');
+        for (let i = 0; i < 60; i++) ol.appendChild(li.cloneNode(true));
+        return ol.children.length; }""") > 60
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     hit_y = pg.locator(".hit").first.bounding_box()["y"]
     small = pg.evaluate("""() => [...document.querySelectorAll('.facet li a')]
         .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])

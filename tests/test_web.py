@@ -150,3 +150,34 @@ def test_line_breaks_in_a_pasted_url_are_spaces_not_glue(client):
     assert data["request"]["q"] == "Putin Trump"
     html = client.get("/", query_string={"q": "Putin\r\nTrump"}).get_data(as_text=True)
     assert 'value="Putin Trump"' in html
+
+
+def test_an_article_without_a_headline_can_still_be_opened(tmp_path, extractor):
+    """Wire tables and some feeds have no headline: every list that links to
+    the article gives the link words, and the article page a heading."""
+    import json
+    import re
+
+    from archive.embedding import HashEmbedder
+    from archive.web import create_app
+    from tests.conftest import make_indexer
+
+    rows = [{"id": "t0", "title": "", "published": "2004-02-10",
+             "body": "Mayor Joan Hartley opened the harbour works. Hartley said the port "
+                     "would grow."},
+            {"id": "t1", "title": "Harbour grows", "published": "2004-03-10",
+             "body": "Mayor Joan Hartley said the harbour works were done. Hartley thanked "
+                     "the port's staff."}]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    ix = make_indexer(tmp_path / "store", HashEmbedder(), extractor)
+    ix.index_paths([tmp_path / "a.jsonl"])
+    ix.store.close()
+    client = create_app({"STORE": str(tmp_path / "store"), "EMBEDDER": "hash",
+                         "TESTING": True, "WARMUP": False}).test_client()
+    for url in ("/?q=harbour", "/people/Joan%20Hartley", "/articles/t1"):
+        html = client.get(url).get_data(as_text=True)
+        links = re.findall(r'<a href="/articles/t0[?"][^>]*>(.*?)</a>', html, re.S)
+        assert links and all(re.sub("<[^>]+>", "", x).strip() for x in links), (url, links)
+    page = client.get("/articles/t0").get_data(as_text=True)
+    assert re.search(r"<h1>\s*\(no headline\)", page)
+    assert "<title>(no headline) – News archive</title>" in page

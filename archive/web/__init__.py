@@ -78,6 +78,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.teardown_appcontext(_close)
     htmx.init_app(app)
     app.extensions["warmup"] = Warmup()
+    # Wire tables and some feeds come without a headline: the link to the
+    # article still needs words to click on.
+    app.add_template_filter(lambda title: title or "(no headline)", "headline")
 
     @app.errorhandler(Exception)
     def handle_error(e):
