@@ -631,6 +631,8 @@ class _Search:
             searches.append(("strict", esquery.keyword_request(req, strict, size, newest)))
         if relaxed is not None:
             searches.append(("relaxed", esquery.keyword_request(req, relaxed, size, newest)))
+            if esquery.filters(req):
+                searches.append(("archive", esquery.count_request(strict, fusion.RELAX_BELOW)))
         if req.mode != "keyword" and self.qvec is not None:
             searches.append(("semantic", esquery.semantic_request(
                 req, q, self.qvec, fusion.SEMANTIC_K, self.floor)))
@@ -650,7 +652,9 @@ class _Search:
             self.keyword_query = strict
             kw, strict_total = listed("strict")
             kw_total, n_strict = strict_total, len(kw)
-            if relaxed is not None and fusion.relax(strict_total, q):
+            every_word = answers["archive"]["hits"]["total"]["value"] \
+                if "archive" in answers else strict_total
+            if relaxed is not None and fusion.relax(every_word, q):
                 more, relaxed_total = listed("relaxed")
                 if relaxed_total > strict_total:
                     ids, scores = fusion.add_relaxed(*_arrays(kw), *_arrays(more))

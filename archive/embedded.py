@@ -804,7 +804,8 @@ class _Plan:
             return
         rows, scores = self._rows(strict)
         self.keyword_rows, self.keyword_scores, self.strict = rows, scores, len(rows)
-        if not fusion.relax(int(self.mask()[rows].sum()), self.query):
+        every_word = len(rows) if self.allowed is None else int(self.allowed[rows].sum())
+        if not fusion.relax(every_word, self.query):
             return
         relaxed = tantivyquery.build(schema, self.query, relaxed=True)
         if relaxed is None:

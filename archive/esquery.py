@@ -232,6 +232,12 @@ def facet_groups(req: SearchRequest) -> list[tuple[str, ...]]:
 NEWEST = [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
 
 
+def count_request(keyword: dict, up_to: int) -> dict:
+    """How many articles of the whole archive match, counted up to `up_to`
+    (fusion.relax asks the archive, not the filters)."""
+    return {"query": keyword, "size": 0, "track_total_hits": up_to}
+
+
 def keyword_request(req: SearchRequest, keyword: dict, size: int, newest: bool = False) -> dict:
     body = {"query": {"bool": {"must": [keyword], "filter": filters(req)}},
             "size": size, "_source": ["published"], "track_total_hits": True}

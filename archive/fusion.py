@@ -131,8 +131,13 @@ def _fused(c: Candidates, query: Query) -> list[tuple[Hashable, float]]:
 
 def relax(every_word: int, query: Query) -> bool:
     """Whether to add the articles that have only some of the words: fewer
-    than RELAX_BELOW (under the filters) have every word, or the query is a
-    paste (its source may be the only article with every word)."""
+    than RELAX_BELOW in the whole archive have every word, or the query is a
+    paste (its source may be the only article with every word).
+
+    The archive, not the filters: a facet says how many articles a click on
+    it gives ("Ronald Reagan 5" for "oil prices"), and a filter that left
+    fewer than RELAX_BELOW of them relaxed the query, so the click gave 57
+    and every other count on the page changed with it."""
     return query.long or every_word < RELAX_BELOW
 
 

@@ -245,6 +245,25 @@ def test_too_few_with_every_word_falls_back_to_some_labelled(loaded):
     assert not r.relaxed or r.keyword_total < 10
 
 
+def test_a_filter_gives_what_its_facet_count_said(store_of):
+    """Many articles have every word, two of them from one source: the source
+    facet says 2 and the click gives those 2, not a relaxed 5 (fewer than 10
+    with every word is asked of the archive, not of the filtered search)."""
+    rows = [{"id": f"c{i}", "title": f"Metals {i}", "source": "Wire A" if i < 2 else "Wire B",
+             "body": f"Copper prices rose on day {i} as smelters cut output, traders said."}
+            for i in range(12)]
+    rows += [{"id": f"o{i}", "title": f"Output {i}", "source": "Wire A",
+              "body": f"Copper output at the mine fell for week {i}, the company said."}
+             for i in range(3)]
+    store = store_of(rows)
+    whole = store.search(SearchRequest("copper prices", mode="keyword"))
+    assert not whole.relaxed
+    said = {v.value: v.count for v in whole.facets["sources"]}["Wire A"]
+    got = store.search(SearchRequest("copper prices", mode="keyword", sources=["Wire A"]))
+    assert said == got.total == 2 and not got.relaxed
+    assert {h.id for h in got.hits} == {"c0", "c1"}
+
+
 def test_phrases_and_exclusions_bind_in_hybrid_too(loaded):
     r = loaded.search(SearchRequest('"phone call"', mode="hybrid", size=50))
     bodies = [loaded.get(i).article for i in ids(r)]
