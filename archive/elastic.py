@@ -631,7 +631,7 @@ class _Search:
             searches.append(("strict", esquery.keyword_request(req, strict, size, newest)))
         if relaxed is not None:
             searches.append(("relaxed", esquery.keyword_request(req, relaxed, size, newest)))
-            if esquery.filters(req):
+            if esquery.filters(req) and not q.long:  # a paste always relaxes
                 searches.append(("archive", esquery.count_request(strict, fusion.RELAX_BELOW)))
         if req.mode != "keyword" and self.qvec is not None:
             searches.append(("semantic", esquery.semantic_request(
@@ -656,10 +656,13 @@ class _Search:
                 if "archive" in answers else strict_total
             if relaxed is not None and fusion.relax(every_word, q):
                 more, relaxed_total = listed("relaxed")
+                # The facets count what a click on them gives: the relaxed
+                # query, though under these filters it may add nothing.
+                self.keyword_query = relaxed
                 if relaxed_total > strict_total:
                     ids, scores = fusion.add_relaxed(*_arrays(kw), *_arrays(more))
                     kw = list(zip(ids.tolist(), scores.tolist()))
-                    kw_total, self.keyword_query, self.relaxed = relaxed_total, relaxed, True
+                    kw_total, self.relaxed = relaxed_total, True
         self.some_words = {i for i, _ in kw}
         sem: list[tuple[str, float]] = []
         if "semantic" in answers:

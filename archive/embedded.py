@@ -804,15 +804,18 @@ class _Plan:
             return
         rows, scores = self._rows(strict)
         self.keyword_rows, self.keyword_scores, self.strict = rows, scores, len(rows)
-        every_word = len(rows) if self.allowed is None else int(self.allowed[rows].sum())
-        if not fusion.relax(every_word, self.query):
+        if not fusion.relax(len(rows), self.query):
             return
         relaxed = tantivyquery.build(schema, self.query, relaxed=True)
         if relaxed is None:
             return
         more_rows, more_scores = fusion.add_relaxed(rows, scores, *self._rows(relaxed))
-        if len(more_rows) > len(rows):
-            self.keyword_rows, self.keyword_scores, self.relaxed = more_rows, more_scores, True
+        # The facets count what a click on them gives: the relaxed rows,
+        # whatever the filters. The page says articles with some of the
+        # words follow only where some do, under the filters.
+        mask = self.mask()
+        self.keyword_rows, self.keyword_scores = more_rows, more_scores
+        self.relaxed = int(mask[more_rows].sum()) > int(mask[rows].sum())
 
     def semantic(self) -> None:
         qvec = self.meaning.vector

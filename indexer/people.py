@@ -587,7 +587,9 @@ def _firm_of_two(single: str, texts: dict[str, str], votes) -> bool:
     "&" to a word the model calls an organisation at least as often as a
     person is half a firm's name ("Duff and Phelps said", "Marks & Spencer"):
     the model labels the halves apart, and not the same way each time.
-    "Reagan and Gorbachev" are two people: the first is a PERSON only."""
+    "Reagan and Gorbachev" are two people: the first is never an ORG. A pair
+    of people the model once calls an ORG and once a PERSON loses its
+    second name only where no full name in the article owns it."""
     seen = False
     for text in texts.values():
         if not text or text.isupper():
@@ -631,12 +633,18 @@ def _not_companies(spans: list[_Span], texts: dict[str, str]) -> list[_Span]:
 
 
 def _in_brackets(text: str, start: int, end: int) -> bool:
-    """Inside "<...>" on one line: Reuters' mark of a company's name."""
+    """Inside "<...>" on one line, as Reuters marks a company's name: the
+    brackets hug a name, not a comparison ("< 5 pct ... > 3"), an address
+    ("<rita@x.com>"), a tag's attributes or doubled quote marks ("<<...>>")."""
     opened = text.rfind("<", 0, start)
-    if opened < 0 or text.rfind(">", 0, start) > opened or "\n" in text[opened:start]:
+    if opened < 0 or text.rfind(">", 0, start) > opened:
         return False
     closed = text.find(">", end)
-    return closed >= 0 and "\n" not in text[end:closed] and "<" not in text[end:closed]
+    if closed < 0:
+        return False
+    inside = text[opened + 1:closed]
+    return inside == inside.strip() and not any(c in inside for c in '\n<>=@"') and \
+        text[opened - 1:opened] != "<" and text[closed + 1:closed + 2] != ">"
 
 
 def _word_char(c: str) -> bool:

@@ -264,6 +264,24 @@ def test_a_filter_gives_what_its_facet_count_said(store_of):
     assert {h.id for h in got.hits} == {"c0", "c1"}
 
 
+def test_facets_count_the_relaxed_matches_a_click_gives(store_of):
+    """Fewer than 10 in the archive have every word, the partial matches all
+    outside the filter: the facet of the other source still says what its
+    click gives, and the filtered page does not claim partial matches."""
+    rows = [{"id": f"c{i}", "title": f"Metals {i}", "source": "Wire A" if i < 3 else "Wire B",
+             "body": f"Copper prices rose on day {i} as smelters cut output, traders said."}
+            for i in range(5)]
+    rows += [{"id": f"o{i}", "title": f"Output {i}", "source": "Wire B",
+              "body": f"Copper output at the mine fell for week {i}, the company said."}
+             for i in range(4)]
+    store = store_of(rows)
+    here = store.search(SearchRequest("copper prices", mode="keyword", sources=["Wire A"]))
+    assert here.total == 3 and not here.relaxed, "no article with some of the words follows"
+    said = {v.value: v.count for v in here.facets["sources"]}["Wire B"]
+    there = store.search(SearchRequest("copper prices", mode="keyword", sources=["Wire B"]))
+    assert said == there.total == 6 and there.relaxed
+
+
 def test_phrases_and_exclusions_bind_in_hybrid_too(loaded):
     r = loaded.search(SearchRequest('"phone call"', mode="hybrid", size=50))
     bodies = [loaded.get(i).article for i in ids(r)]

@@ -250,6 +250,10 @@ BRACKETS = {
                                               "said.", "Rita Moss", True),
     "brackets across a line": ("Notes < 5 pct were sold to\nRita Moss and others > 3.",
                                "Rita Moss", True),
+    "a comparison": ("Notes < 5 pct were sold to Rita Moss and others > 3.", "Rita Moss", True),
+    "an address": ("Write to <Rita Moss rita@example.org> today.", "Rita Moss", True),
+    "a tag": ('A photo <img alt="Rita Moss" src=x> ran.', "Rita Moss", True),
+    "quote marks": ("He said <<Rita Moss>> was right.", "Rita Moss", True),
 }
 
 
