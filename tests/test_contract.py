@@ -245,17 +245,22 @@ def test_too_few_with_every_word_falls_back_to_some_labelled(loaded):
     assert not r.relaxed or r.keyword_total < 10
 
 
+def _metals(prices: list[str], output: list[str]) -> list[dict]:
+    """Rows with every word of "copper prices" (c0, c1, ...), then rows with
+    only "copper" (o0, ...), from the sources given one per row."""
+    return [{"id": f"c{i}", "title": f"Metals {i}", "source": src,
+             "body": f"Copper prices rose on day {i} as smelters cut output, traders said."}
+            for i, src in enumerate(prices)] + \
+           [{"id": f"o{i}", "title": f"Output {i}", "source": src,
+             "body": f"Copper output at the mine fell for week {i}, the company said."}
+            for i, src in enumerate(output)]
+
+
 def test_a_filter_gives_what_its_facet_count_said(store_of):
     """Many articles have every word, two of them from one source: the source
     facet says 2 and the click gives those 2, not a relaxed 5 (fewer than 10
     with every word is asked of the archive, not of the filtered search)."""
-    rows = [{"id": f"c{i}", "title": f"Metals {i}", "source": "Wire A" if i < 2 else "Wire B",
-             "body": f"Copper prices rose on day {i} as smelters cut output, traders said."}
-            for i in range(12)]
-    rows += [{"id": f"o{i}", "title": f"Output {i}", "source": "Wire A",
-              "body": f"Copper output at the mine fell for week {i}, the company said."}
-             for i in range(3)]
-    store = store_of(rows)
+    store = store_of(_metals(["Wire A"] * 2 + ["Wire B"] * 10, ["Wire A"] * 3))
     whole = store.search(SearchRequest("copper prices", mode="keyword"))
     assert not whole.relaxed
     said = {v.value: v.count for v in whole.facets["sources"]}["Wire A"]
@@ -268,13 +273,7 @@ def test_facets_count_the_relaxed_matches_a_click_gives(store_of):
     """Fewer than 10 in the archive have every word, the partial matches all
     outside the filter: the facet of the other source still says what its
     click gives, and the filtered page does not claim partial matches."""
-    rows = [{"id": f"c{i}", "title": f"Metals {i}", "source": "Wire A" if i < 3 else "Wire B",
-             "body": f"Copper prices rose on day {i} as smelters cut output, traders said."}
-            for i in range(5)]
-    rows += [{"id": f"o{i}", "title": f"Output {i}", "source": "Wire B",
-              "body": f"Copper output at the mine fell for week {i}, the company said."}
-             for i in range(4)]
-    store = store_of(rows)
+    store = store_of(_metals(["Wire A"] * 3 + ["Wire B"] * 2, ["Wire B"] * 4))
     here = store.search(SearchRequest("copper prices", mode="keyword", sources=["Wire A"]))
     assert here.total == 3 and not here.relaxed, "no article with some of the words follows"
     said = {v.value: v.count for v in here.facets["sources"]}["Wire B"]
