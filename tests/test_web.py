@@ -181,3 +181,18 @@ def test_an_article_without_a_headline_can_still_be_opened(tmp_path, extractor):
     page = client.get("/articles/t0").get_data(as_text=True)
     assert re.search(r"<h1>\s*\(no headline\)", page)
     assert "<title>(no headline) – News archive</title>" in page
+
+
+def test_a_chosen_country_offers_the_former_state_it_was_part_of(client):
+    """Stories of 1987 file Moscow and Kyiv under the Soviet Union: a reader
+    who filters Ukraine is offered it, and the click keeps Ukraine too."""
+    import re
+
+    html = client.get("/?q=Putin&country=UA").get_data(as_text=True)
+    links = re.findall(r'<li class="chip-also"><a href="([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert links == [("/?q=Putin&amp;country=UA&amp;country=SU", "+ Soviet Union too")]
+    both = client.get("/?q=Putin&country=UA&country=SU").get_data(as_text=True)
+    assert 'class="chip-also"' not in both
+    assert both.count('class="chip chip-country"') == 2
+    together = client.get("/?q=Putin&country=UA&country=DE&together=1").get_data(as_text=True)
+    assert 'class="chip-also"' not in together, "naming them all together: not either"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote
 
-from archive.countries import country_name
+from archive.countries import PREDECESSORS, country_name
 from archive.fusion import RELAX_BELOW, SEMANTIC_K
 from archive.highlight import render
 from archive.model import Entity, SearchRequest, SearchResult, Span
@@ -179,7 +179,8 @@ def chips(req: SearchRequest) -> list[dict]:
         for v in getattr(req, facet):
             label = f"{country_name(v)} ({v})" if facet == "countries" else v
             out.append({"kind": kind, "label": label,
-                        "remove_url": "/?" + _qs(params.toggle(req, facet, v))})
+                        "remove_url": "/?" + _qs(params.toggle(req, facet, v)),
+                        "also": _former(req, v) if facet == "countries" else []})
     if req.together and (len(req.people) > 1 or len(req.countries) > 1):
         out.append({"kind": "together", "label": "naming them all together",
                     "remove_url": params.url("/", req, together=None, page=None)})
@@ -188,6 +189,16 @@ def chips(req: SearchRequest) -> list[dict]:
         out.append({"kind": "date", "label": label,
                     "remove_url": params.url("/", req, **{"from": None, "to": None, "page": None})})
     return out
+
+
+def _former(req: SearchRequest, code: str) -> list[dict]:
+    """The former states a chosen country was part of, each with the URL that
+    adds it ("Russia" in 1987 stories is the Soviet Union): either will do,
+    so not offered when every choice must be named together."""
+    if req.together:
+        return []
+    return [{"label": country_name(p), "url": "/?" + _qs(params.toggle(req, "countries", p))}
+            for p in PREDECESSORS.get(code, ()) if p not in req.countries]
 
 
 def _articles(n: int) -> str:
