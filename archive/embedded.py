@@ -271,6 +271,29 @@ class _Build:
             self.index.reload()
 
 
+
+def give_back_memory() -> None:
+    """Return freed heap to the system after a commit or a merge. glibc keeps
+    the large temporary arrays of a batch (vectors, columns, tantivy's
+    buffers) in its arenas, so a long `index` run held more each commit:
+    with this, peak anonymous memory at 100k articles fell from 348-430 MB
+    to 306-323 MB (bench/index_memory.py). A no-op off glibc."""
+    global _trim
+    if _trim is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
+_trim = None
+
+
 class EmbeddedStore(Store):
     def __init__(self, root: str | os.PathLike, embedder: Callable | None = None,
                  writable: bool = False, _build: str | None = None,
@@ -431,6 +454,7 @@ class EmbeddedStore(Store):
             if not self._merging:
                 job = self._plan_merge()
                 self._merging = job is not None
+        give_back_memory()
         if job is None:
             return
         if not self.background_merges:
@@ -501,6 +525,7 @@ class EmbeddedStore(Store):
             while job is not None:
                 try:
                     self._merge(job)
+                    give_back_memory()
                 finally:
                     # Published, or garbage for the next commit's collect.
                     with self._publish_lock:
