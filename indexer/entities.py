@@ -510,8 +510,9 @@ class NameBook:
         # person would find itself again in every rebuild ("Caisse
         # Nationale"). There only what the model finds in this run vouches,
         # so a rebuild's first batches find such names only once the model
-        # has found them twice in the run.
-        self.vouched: Counter = Counter(self.full) if vouch else Counter()
+        # has found them twice in the run. Elsewhere it is `full` itself,
+        # not a copy of every name the archive knows.
+        self.vouched: Counter = self.full if vouch else Counter()
         for name, span in (dates or {}).items():
             if len(name.split()) > 1:
                 self.dates[name] = span
@@ -527,7 +528,8 @@ class NameBook:
             for e in ents:
                 if e.kind == "person" and len(e.key.split()) > 1:
                     self.full[e.key] += 1
-                    self.vouched[e.key] += 1
+                    if self.vouched is not self.full:
+                        self.vouched[e.key] += 1
                     if when is not None:
                         widen(self.dates, e.key, when)
         for title, body in texts or ():
