@@ -271,7 +271,6 @@ class _Build:
             self.index.reload()
 
 
-
 def give_back_memory() -> None:
     """Return freed heap to the system after a commit or a merge. glibc keeps
     the large temporary arrays of a batch (vectors, columns, tantivy's
