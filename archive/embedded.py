@@ -77,8 +77,9 @@ from archive.query import parse
 from archive.model import (Article, Entity, Hit, IndexedArticle, Passage, SearchRequest,
                            SearchResult)
 from archive.store import QueryVector, Store, StoredArticle, StoreError, WriteFailure
-from archive.segments import (Manifest, Segment, SegmentedTable, merge_segments,
-                               new_segment_name, plan_merge, temporary, write_segment)
+from archive.segments import (Manifest, Segment, SegmentedTable, compaction_groups,
+                               merge_segments, new_segment_name, plan_merge, temporary,
+                               write_segment)
 from archive.table import Row, Table, article_key, from_day, to_day
 
 KEYWORD_CAP = 50_000  # keyword matches considered for fusion and facets
@@ -589,15 +590,16 @@ class EmbeddedStore(Store):
                              f"{type(error).__name__}: {error}") from error
 
     def compact(self) -> None:
-        """Merge every segment into one without the deleted and replaced rows,
-        and rewrite the text index with the live articles only, so that they
-        are gone from disk: tantivy keeps a deleted document's text in its
-        segment until it merges that segment, and cannot be told to. The
-        rewrite takes time in proportion to the archive."""
+        """Merge the segments into as few as segments.MAX_ROWS allows, without
+        the deleted and replaced rows, and rewrite the text index with the
+        live articles only, so that they are gone from disk: tantivy keeps a
+        deleted document's text in its segment until it merges that segment,
+        and cannot be told to. The rewrite takes time in proportion to the
+        archive."""
         if not self.writable:
             raise StoreError("store opened read-only")
         self.commit()
-        # compact merges everything itself; a running merge finishes first so
+        # compact merges what it needs itself; a running merge finishes first so
         # that no merge publishes after it.
         self.wait_for_merges()
         with self._publish_lock:
@@ -606,14 +608,17 @@ class EmbeddedStore(Store):
     def _compact(self) -> None:
         build = self._build
         old = build.table
-        merge_table = len(old.segments) > 1 or any(len(d) for d in old.deads)
+        groups = compaction_groups([seg.rows - len(dead) for seg, dead in
+                                    zip(old.segments, old.deads)],
+                                   [len(dead) for dead in old.deads])
         rewrite_text = build.text_deleted() > 0
-        if not merge_table and not rewrite_text:
+        if not groups and not rewrite_text:
             return
         segments = [dict(s) for s in old.manifest.segments]
-        if merge_table:
-            segments, _ = _merged(build.path, segments, list(old.deads), old.dim,
-                                  len(old.segments))
+        deads = list(old.deads)
+        # From the last run back, so that the earlier runs' places hold.
+        for start, end in reversed(groups):
+            segments, deads = _merged(build.path, segments, deads, old.dim, start, end)
         writer = _rewritten_text(build) if rewrite_text else None
         build.publish(Manifest(old.model, old.dim, segments), writer)
         # A takedown must leave the disk now, not a commit later: a reader still
@@ -1089,20 +1094,18 @@ def _carried_over(parts: list[tuple[Segment, np.ndarray]], before: list[np.ndarr
 
 
 def _merged(directory: Path, segments: list[dict], deads: list[np.ndarray], dim: int,
-            run: int) -> tuple[list[dict], list[np.ndarray]]:
-    """The last `run` segments merged into one, without their dead rows."""
-    if run <= 0:
-        return segments, deads
+            start: int, end: int) -> tuple[list[dict], list[np.ndarray]]:
+    """Segments start..end-1 merged into one, without their dead rows."""
     parts = []
-    for s, dead in zip(segments[-run:], deads[-run:]):
+    for s, dead in zip(segments[start:end], deads[start:end]):
         seg = Segment(directory / s["name"])
         live = np.ones(seg.rows, dtype=bool)
         live[dead] = False
         parts.append((seg, live))
     name = merge_segments(directory, parts, dim)
     _step("merged")
-    return (segments[:-run] + [{"name": name, "dead": None}],
-            deads[:-run] + [np.zeros(0, dtype=np.int64)])
+    return (segments[:start] + [{"name": name, "dead": None}] + segments[end:],
+            deads[:start] + [np.zeros(0, dtype=np.int64)] + deads[end:])
 
 
 def _disk_size(root: Path) -> int:

@@ -27,7 +27,8 @@ edited article is a new row in the new segment plus its old row in a deletion
 list; a deleted article is only the deletion list. Small segments are merged
 as they accumulate (four of one size tier make one of the next), so a commit
 costs its own rows plus, now and then, a merge whose cost is shared by the
-rows it merged; merging drops deleted rows, and `compact()` merges everything.
+rows it merged; merging drops deleted rows, and `compact()` packs the segments
+into as few as MAX_ROWS allows.
 
 With segments (same bench, same machine): at 300k articles a commit of 1,000
 takes 0.36 s, opening the store and answering the first hybrid query with
@@ -78,6 +79,13 @@ FACETS = ("people", "countries", "sources", "people_about", "countries_about")
 ABOUT = {"people_about": "people", "countries_about": "countries"}
 MERGE_WIDTH = 4  # segments of one size tier merged into one
 TIER_BASE = 1000  # rows in a tier-0 segment (about one commit's worth)
+# Rows a merge may write. A merge builds its segment's HNSW graph in memory
+# (about 530 bytes a passage) and takes minutes per 100k passages, so without
+# a cap the writer's peak memory and its longest merge grew with the archive:
+# at 1M articles the last merge would build one graph of 1.5M passages
+# (about 800 MB). Segments past half the cap are left as they are; searching
+# a few graphs of this size instead of one costs little (archive/vectors.py).
+MAX_ROWS = 256_000
 
 
 def _fsync_dir(path: Path) -> None:
@@ -607,16 +615,45 @@ def tier(rows: int) -> int:
     return 0 if rows <= TIER_BASE else int(math.log(rows / TIER_BASE, MERGE_WIDTH))
 
 
+def full(rows: int) -> bool:
+    """A segment no merge takes any more (compaction aside)."""
+    return rows > MAX_ROWS // 2
+
+
 def plan_merge(live_rows: list[int]) -> int:
     """How many trailing segments to merge into one (0: none): the run of
     MERGE_WIDTH or more at the end that share the last one's size tier, so a
-    row is rewritten about once per tier (log4 of the archive in thousands)."""
+    row is rewritten about once per tier (log4 of the archive in thousands),
+    cut to its newest segments that fit in MAX_ROWS (at least two)."""
     if len(live_rows) < MERGE_WIDTH:
         return 0
     last = tier(live_rows[-1])
     run = 0
     for rows in reversed(live_rows):
-        if tier(rows) > last:
+        if tier(rows) > last or full(rows):
             break
         run += 1
-    return run if run >= MERGE_WIDTH else 0
+    if run < MERGE_WIDTH:
+        return 0
+    fit, total = 0, 0
+    for rows in reversed(live_rows[-run:]):
+        if total + rows > MAX_ROWS:
+            break
+        fit, total = fit + 1, total + rows
+    return fit if fit >= 2 else 0
+
+
+def compaction_groups(live_rows: list[int], dead_rows: list[int]) -> list[tuple[int, int]]:
+    """Runs of segments (start, end) that compaction rewrites, each into one
+    segment of at most MAX_ROWS rows (or one larger segment alone): neighbours
+    are packed while they fit, and a run is listed only when rewriting it
+    changes something (several segments, or deleted rows to drop)."""
+    groups, start, total = [], 0, 0
+    for i, rows in enumerate(live_rows):
+        if i > start and total + rows > MAX_ROWS:
+            groups.append((start, i))
+            start, total = i, 0
+        total += rows
+    if live_rows:
+        groups.append((start, len(live_rows)))
+    return [(a, b) for a, b in groups if b - a > 1 or any(dead_rows[a:b])]

@@ -315,3 +315,52 @@ def test_a_store_from_the_previous_version_is_converted_on_first_write_open(tmp_
     w.commit()
     r = store(tmp_path).search(SearchRequest(people=["Ada Lovelace"]))
     assert r.total == 1 and not (build / "gen-00000000000000000001").exists()
+
+
+@pytest.mark.parametrize("live, due", [
+    ([1000] * 3, 0),  # fewer than four of a tier
+    ([1000] * 4, 4),
+    ([16_000, 1000, 1000, 1000, 1000], 4),  # the larger one is of another tier
+    ([70_000] * 4, 3),  # a full run would pass 256k: its newest that fit
+    ([100_000] * 4, 2),
+    ([200_000] * 5, 0),  # past half the cap: left as they are
+    ([130_000, 100_000, 100_000, 100_000], 0),  # a full one ends the run
+    ([130_000] + [100_000] * 4, 2),
+])
+def test_merges_are_planned_by_tier_and_never_write_more_than_the_cap(live, due):
+    from archive import segments
+
+    assert segments.plan_merge(live) == due
+    assert sum(live[len(live) - due:]) <= segments.MAX_ROWS or not due
+
+
+def test_compaction_packs_neighbours_up_to_the_cap_and_leaves_clean_full_segments():
+    from archive.segments import compaction_groups
+
+    assert compaction_groups([200_000, 40_000, 40_000, 300_000], [0, 0, 0, 0]) == [(0, 2)]
+    assert compaction_groups([200_000, 100_000, 300_000], [0, 0, 5]) == [(2, 3)]
+    assert compaction_groups([100_000, 100_000, 100_000], [0, 0, 0]) == [(0, 2)]
+    assert compaction_groups([300_000], [0]) == []
+
+
+def test_no_merge_or_compaction_writes_a_segment_past_the_cap(tmp_path, monkeypatch):
+    """The writer's memory and its longest merge are bounded by the cap, not
+    by the archive: a segment's graph is built in memory when it is written."""
+    import archive.segments as segments
+
+    monkeypatch.setattr(segments, "MAX_ROWS", 24)
+    monkeypatch.setattr(segments, "TIER_BASE", 2)
+    w = store(tmp_path, writable=True, background_merges=False)
+    for lo in range(0, 120, 4):
+        w.write([doc(i) for i in range(lo, lo + 4)])
+        w.commit()
+    rows = [seg.rows for seg in w.table.segments]
+    assert max(rows) <= 24 and len(rows) >= 5 and any(r > 12 for r in rows)
+    w.delete([f"a{i}" for i in range(0, 120, 3)])
+    w.commit()
+    before = everything(w)
+    w.compact()
+    rows = [seg.rows for seg in w.table.segments]
+    assert max(rows) <= 24 and sum(rows) == 80 and len(rows) == 4
+    assert not any(len(d) for d in w.table.deads)
+    assert everything(w) == before == everything(store(tmp_path))
