@@ -510,13 +510,14 @@ class EmbeddedStore(Store):
         segments and their deletion lists (caller holds _publish_lock)."""
         build = self._build
         t = build.table
-        run = plan_merge([seg.rows - len(dead) for seg, dead in zip(t.segments, t.deads)])
-        if not run:
+        due = plan_merge([seg.rows - len(dead) for seg, dead in zip(t.segments, t.deads)])
+        if due is None:
             return None
+        start, end = due
         out = new_segment_name()
         build.in_flight |= {out, temporary(out)}
-        return _Merge(build, [s.name for s in t.segments[-run:]], t.segments[-run:],
-                      [np.array(d, dtype=np.int64) for d in t.deads[-run:]], t.dim, out)
+        return _Merge(build, [s.name for s in t.segments[start:end]], t.segments[start:end],
+                      [np.array(d, dtype=np.int64) for d in t.deads[start:end]], t.dim, out)
 
     def _merge_loop(self, job: "_Merge | None", background: bool = True) -> None:
         """Run merges until none is due: one at a time, so that commits made

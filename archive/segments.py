@@ -620,13 +620,15 @@ def full(rows: int) -> bool:
     return rows > MAX_ROWS // 2
 
 
-def plan_merge(live_rows: list[int]) -> int:
-    """How many trailing segments to merge into one (0: none): the run of
+def plan_merge(live_rows: list[int]) -> tuple[int, int] | None:
+    """The segments (start, end) to merge into one, or None: the run of
     MERGE_WIDTH or more at the end that share the last one's size tier, so a
     row is rewritten about once per tier (log4 of the archive in thousands),
-    cut to its newest segments that fit in MAX_ROWS (at least two)."""
+    cut to its oldest segments that fit in MAX_ROWS (at least two): the
+    newer ones stay in the run for the next merge, so no segment under half
+    the cap is left behind a full one."""
     if len(live_rows) < MERGE_WIDTH:
-        return 0
+        return None
     last = tier(live_rows[-1])
     run = 0
     for rows in reversed(live_rows):
@@ -634,13 +636,13 @@ def plan_merge(live_rows: list[int]) -> int:
             break
         run += 1
     if run < MERGE_WIDTH:
-        return 0
-    fit, total = 0, 0
-    for rows in reversed(live_rows[-run:]):
-        if total + rows > MAX_ROWS:
-            break
-        fit, total = fit + 1, total + rows
-    return fit if fit >= 2 else 0
+        return None
+    start = len(live_rows) - run
+    end, total = start, 0
+    while end < len(live_rows) and total + live_rows[end] <= MAX_ROWS:
+        total += live_rows[end]
+        end += 1
+    return (start, end) if end - start >= 2 else None
 
 
 def compaction_groups(live_rows: list[int], dead_rows: list[int]) -> list[tuple[int, int]]:

@@ -228,12 +228,21 @@ t_import = time.perf_counter()
 from archive.countries import country_names
 country_names()  # country labels load pandas (archive/countries.py): timed apart
 t_labels = time.perf_counter()
-path, qs, qvecs = sys.argv[1], json.loads(sys.argv[2]), np.load(sys.argv[3])
+path, qs, qvecs, embed = sys.argv[1], json.loads(sys.argv[2]), np.load(sys.argv[3]), sys.argv[4]
 vecs = iter(qvecs)
 def vec(q):
     return next(vecs)
-store = EmbeddedStore(path)
-store.embed_query = vec
+if embed == "model":
+    # The model loads and warms once per serving process, before any store:
+    # its time is not the store's; each query's embedding is in the times.
+    from archive.embedding import embed_query, load_embedder
+    model = load_embedder()
+    embed_query(model, "warm up")
+    t_labels = time.perf_counter()
+    store = EmbeddedStore(path, embedder=lambda: model)
+else:
+    store = EmbeddedStore(path)
+    store.embed_query = vec
 r = store.search(SearchRequest(qs[0], mode="hybrid"))
 t_first = time.perf_counter()
 times = []
@@ -254,11 +263,12 @@ print(json.dumps({"import_s": t_import - t0, "labels_s": t_labels - t_import,
 """
 
 
-def reader(path: Path, qs: list[str], kind: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH", str(ROOT)))
+def reader(path: Path, qs: list[str], kind: str, embed: str = "synthetic") -> dict:
+    env = dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH", str(ROOT)), HF_HUB_OFFLINE="1")
     qfile = path.parent / "scale-queries.npy"
     np.save(qfile, synthetic(np.random.default_rng(0), len(qs), kind))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), json.dumps(qs), str(qfile)],
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), json.dumps(qs), str(qfile),
+                          embed],
                          capture_output=True, text=True, env=env, cwd=path.parent)
     if out.returncode:
         raise SystemExit(out.stderr)
@@ -319,6 +329,12 @@ def passage_count(path: Path) -> int:
     return EmbeddedStore(path).table.passage_count()
 
 
+def segment_sizes(path: Path) -> list[int]:
+    from archive.embedded import EmbeddedStore
+
+    return [seg.passages for seg in EmbeddedStore(path).table.segments]
+
+
 def disk(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -342,6 +358,10 @@ def main() -> None:
     ap.add_argument("--label", default=None)
     ap.add_argument("--keep", action="store_true", help="keep the built stores")
     ap.add_argument("--write", action="store_true", help="add the rows to BENCHMARKS.md")
+    ap.add_argument("--queries-by", choices=("synthetic", "model"), default="synthetic",
+                    help="query vectors: synthetic, or the real model's (its time included)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="measure a store --keep left (same label and size) without building it")
     ap.add_argument("--vectors", choices=("real", "gaussian"), default="real",
                     help="synthetic vectors: real ones plus noise, or i.i.d. Gaussian")
     args = ap.parse_args()
@@ -349,30 +369,36 @@ def main() -> None:
     texts = corpus()
     qs = queries(texts, args.queries + 1)
     rows = []
+    results = Path(args.data) / "scale-results.jsonl"
     real_recall = recall_real() if args.vectors == "real" else None
     for size in args.sizes:
         path = Path(args.data) / f"scale-{label}-{size}"
-        shutil.rmtree(path, ignore_errors=True)
-        print(f"{label}: building {size} articles in {path}", flush=True)
-        built = build(path, texts, size, args.batch, args.vectors)
-        commits, merge_wait = commit_times(path, texts, size, args.vectors)
-        r = reader(path, qs, args.vectors)
+        if args.reuse:
+            # The build and its commits as the run that built the store measured them.
+            row = [r for r in map(json.loads, results.read_text().splitlines())
+                   if r["label"] == label and r["size"] == size][-1]
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            print(f"{label}: building {size} articles in {path}", flush=True)
+            built = build(path, texts, size, args.batch, args.vectors)
+            commits, merge_wait = commit_times(path, texts, size, args.vectors)
+            row = {"build_s": built, "commit_s": statistics.median(commits),
+                   "commits": commits, "merge_wait_s": merge_wait}
+        r = reader(path, qs, args.vectors, args.queries_by)
         rec = recall(path, args.vectors)
-        row = {"label": label, "size": size, "build_s": built,
-               "commit_s": statistics.median(commits), "commits": commits,
-               "merge_wait_s": merge_wait,
-               "open_first_s": r["open_first_s"], "import_s": r["import_s"],
-               "labels_s": r["labels_s"],
-               "rss_mb": r["rss_mb"], "anon_mb": r["anon_mb"], "hwm_mb": r["hwm_mb"],
-               "p50": statistics.median(r["times"]), "p95": pct(r["times"], 95),
-               "disk_mb": disk(path) / 1e6, "vectors": args.vectors,
-               "passages": passage_count(path), "recall_all": rec["all"],
-               "recall_filtered": rec["FR"], "recall_real": real_recall}
+        label_out = f"{label}, model queries" if args.queries_by == "model" else label
+        row.update({"label": label_out, "size": size, "segments": segment_sizes(path),
+                    "open_first_s": r["open_first_s"], "import_s": r["import_s"],
+                    "labels_s": r["labels_s"],
+                    "rss_mb": r["rss_mb"], "anon_mb": r["anon_mb"], "hwm_mb": r["hwm_mb"],
+                    "p50": statistics.median(r["times"]), "p95": pct(r["times"], 95),
+                    "disk_mb": disk(path) / 1e6, "vectors": args.vectors,
+                    "passages": passage_count(path), "recall_all": rec["all"],
+                    "recall_filtered": rec["FR"], "recall_real": real_recall})
         print(json.dumps(row), flush=True)
         rows.append(row)
-        if not args.keep:
+        if not args.keep and not args.reuse:
             shutil.rmtree(path, ignore_errors=True)
-    results = Path(args.data) / "scale-results.jsonl"
     with open(results, "a") as f:
         for row in rows:
             f.write(json.dumps(row) + "\n")

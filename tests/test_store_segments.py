@@ -318,20 +318,34 @@ def test_a_store_from_the_previous_version_is_converted_on_first_write_open(tmp_
 
 
 @pytest.mark.parametrize("live, due", [
-    ([1000] * 3, 0),  # fewer than four of a tier
-    ([1000] * 4, 4),
-    ([16_000, 1000, 1000, 1000, 1000], 4),  # the larger one is of another tier
-    ([70_000] * 4, 3),  # a full run would pass 256k: its newest that fit
-    ([100_000] * 4, 2),
-    ([200_000] * 5, 0),  # past half the cap: left as they are
-    ([130_000, 100_000, 100_000, 100_000], 0),  # a full one ends the run
-    ([130_000] + [100_000] * 4, 2),
+    ([1000] * 3, None),  # fewer than four of a tier
+    ([1000] * 4, (0, 4)),
+    ([16_000, 1000, 1000, 1000, 1000], (1, 5)),  # the larger one is of another tier
+    ([70_000] * 4, (0, 3)),  # a whole run would pass 256k: its oldest that fit
+    ([100_000] * 4, (0, 2)),
+    ([200_000] * 5, None),  # past half the cap: left as they are
+    ([130_000, 100_000, 100_000, 100_000], None),  # a full one ends the run
+    ([130_000] + [100_000] * 4, (1, 3)),
 ])
 def test_merges_are_planned_by_tier_and_never_write_more_than_the_cap(live, due):
     from archive import segments
 
     assert segments.plan_merge(live) == due
-    assert sum(live[len(live) - due:]) <= segments.MAX_ROWS or not due
+
+
+def test_a_capped_merge_leaves_no_small_segment_behind_a_full_one():
+    """Commits of 100k: pairs merge oldest first, so a million articles end in
+    four segments of 200k and the two newest of 100k (waiting for two more),
+    not full ones with unmergeable 100k ones between them."""
+    from archive import segments
+
+    live = []
+    for _ in range(10):
+        live.append(100_000)
+        while (due := segments.plan_merge(live)) is not None:
+            start, end = due
+            live[start:end] = [sum(live[start:end])]
+    assert live == [200_000] * 4 + [100_000] * 2
 
 
 def test_compaction_packs_neighbours_up_to_the_cap_and_leaves_clean_full_segments():
