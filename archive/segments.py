@@ -440,8 +440,11 @@ class SegmentedTable:
         keys = np.asarray(keys, dtype=np.int64)
         if not len(self._live_sorted_keys) or not len(keys):
             return np.full(len(keys), -1, dtype=np.int64)
-        pos = np.clip(np.searchsorted(self._live_sorted_keys, keys), 0,
-                      len(self._live_sorted_keys) - 1)
+        # Sorted needles walk the keys in order: a third faster for 30k of 1M.
+        order = np.argsort(keys)
+        pos = np.empty(len(keys), dtype=np.int64)
+        pos[order] = np.searchsorted(self._live_sorted_keys, keys[order])
+        np.clip(pos, 0, len(self._live_sorted_keys) - 1, out=pos)
         found = self._live_sorted_keys[pos] == keys
         return np.where(found, self._live_sorted_rows[pos], -1)
 
@@ -472,7 +475,7 @@ class SegmentedTable:
                        np.float32).reshape(-1, self.dim)
 
     def passage_count(self) -> int:
-        return int((np.diff(self.p_indptr) * self.live).sum())
+        return int((self.passage_counts * self.live).sum())
 
     def iter_live(self) -> Iterator[tuple[int, str, str]]:
         """(row, id, hash) of every live row, in row order, a segment at a time."""
@@ -515,17 +518,27 @@ class SegmentedTable:
         are scanned exactly; a segment with a graph (archive/vectors.py) gives
         scores to its nearest passages among the rows `within` allows (all
         live rows by default), or to all those rows when they are few, and
-        to `rows` (e.g. the keyword side's candidates) always."""
+        to `rows` (e.g. the keyword side's candidates) always.
+
+        Each graph is first asked for a share of its fetch (vectors.FIRST_K of
+        ANN_K), and asked again for all of it only when everything it gave
+        lies among the best vectors.TOP passages of every segment: the top of
+        a query then comes from every graph, while an archive of many
+        segments pays for one wide search where the answers cluster (a
+        query about last week's news, in the newest segment), not for one in
+        every segment."""
         q = np.ascontiguousarray(qvec, dtype=np.float32)
         best = np.full(self.n, -np.inf, dtype=np.float32)
         allowed = self.live if within is None else within & self.live
-        counts = np.diff(self.p_indptr)
+        counts = self.passage_counts
+        pending, pool = [], []  # graph segments that may be asked again; allowed scores
         with _one_blas_thread():
             for k, seg in enumerate(self.segments):
                 lo, hi = int(self.offsets[k]), int(self.offsets[k + 1])
                 if not seg.passages:
                     continue
                 indptr = self.p_indptr[lo:hi + 1] - self.p_indptr[lo]
+                seg_allowed = allowed[lo:hi]
                 if seg.ann is None:
                     sims = np.dot(seg["vectors"], q)
                     if seg.scales is not None:
@@ -533,20 +546,49 @@ class SegmentedTable:
                     has = np.diff(indptr) > 0
                     # Every row with passages: each start must end the previous run.
                     best[lo:hi][has] = np.maximum.reduceat(sims, indptr[:-1][has])
+                    pool.append(sims[np.repeat(seg_allowed, counts[lo:hi])])
                     continue
-                seg_allowed = allowed[lo:hi]
-                npass = int(counts[lo:hi][seg_allowed].sum())
-                found = vectors.nearest(seg.ann, q, vectors.fetch_size(seg.passages, npass))
+                npass = int(np.dot(counts[lo:hi], seg_allowed))
+                want = vectors.fetch_size(seg.passages, npass)
+                first = vectors.first_fetch(want)
+                found = vectors.nearest(seg.ann, q, first)
+                extra = np.zeros(0, dtype=np.int64)
                 if npass <= vectors.EXACT_MAX:
-                    found = np.union1d(found, _passages_of(indptr, np.nonzero(seg_allowed)[0]))
+                    extra = _passages_of(indptr, np.nonzero(seg_allowed)[0])
                 if rows is not None:
                     mine = rows[(rows >= lo) & (rows < hi)] - lo
-                    found = np.union1d(found, _passages_of(indptr, mine))
-                sims = vectors.scores(seg["vectors"], q, found, seg.scales)
-                owner = np.searchsorted(indptr, found, side="right") - 1
-                np.maximum.at(best[lo:hi], owner, sims)
+                    extra = np.union1d(extra, _passages_of(indptr, mine))
+                graph, owner = self._score(best, seg, q, lo, indptr, found)
+                mine_allowed = graph[seg_allowed[owner]]
+                sims, owner = self._score(best, seg, q, lo, indptr, np.setdiff1d(extra, found))
+                pool += [mine_allowed, sims[seg_allowed[owner]]]
+                if first < want:
+                    pending.append((seg, lo, indptr, want, found, mine_allowed))
+            if pending:
+                scores = np.concatenate(pool)
+                top = (np.partition(scores, len(scores) - vectors.TOP)[len(scores) - vectors.TOP]
+                       if len(scores) >= vectors.TOP else -np.inf)
+                for seg, lo, indptr, want, found, mine_allowed in pending:
+                    if len(mine_allowed) and mine_allowed.min() < top:
+                        continue  # its share reached below the top: the rest is lower
+                    more = np.setdiff1d(vectors.nearest(seg.ann, q, want), found)
+                    self._score(best, seg, q, lo, indptr, more)
         best[~self.live] = -np.inf
         return best
+
+    @staticmethod
+    def _score(best: np.ndarray, seg: "Segment", q: np.ndarray, lo: int,
+               indptr: np.ndarray, passages: np.ndarray) -> np.ndarray:
+        """Score a segment's passages exactly into their rows' best; the
+        scores and each passage's row in the segment."""
+        sims = vectors.scores(seg["vectors"], q, passages, seg.scales)
+        owner = np.searchsorted(indptr, passages, side="right") - 1
+        np.maximum.at(best[lo:], owner, sims)
+        return sims, owner
+
+    @cached_property
+    def passage_counts(self) -> np.ndarray:
+        return np.diff(self.p_indptr)
 
     def row_similarities(self, qvec: np.ndarray, row: int) -> np.ndarray:
         """Exact cosine of each of a row's passages."""

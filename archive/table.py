@@ -53,6 +53,9 @@ class Row:
     countries_about: list[str] | None = None
 
 
+SPARSE = 16  # a row mask with fewer than 1 row in SPARSE set is counted row by row
+
+
 class Multi:
     """A multi-valued column: row i has values[indptr[i]:indptr[i+1]] (vocab indexes)."""
 
@@ -119,7 +122,16 @@ class Multi:
     def _bincount(self, rows_mask: np.ndarray) -> np.ndarray:
         if not len(self.values):
             return np.zeros(len(self.vocab), dtype=np.int64)
-        return np.bincount(self.values[rows_mask[self.rows]], minlength=len(self.vocab))
+        rows = np.flatnonzero(rows_mask)
+        if len(rows) * SPARSE > len(rows_mask):
+            return np.bincount(self.values[rows_mask[self.rows]], minlength=len(self.vocab))
+        # A query matches a few thousand of a million rows: gather their values
+        # instead of testing every value's row (4 facets took 9 ms at 1M).
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+        at += np.arange(len(at))
+        return np.bincount(self.values[at], minlength=len(self.vocab))
 
 
 class Table:

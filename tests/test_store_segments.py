@@ -378,3 +378,21 @@ def test_no_merge_or_compaction_writes_a_segment_past_the_cap(tmp_path, monkeypa
     assert max(rows) <= 24 and sum(rows) == 80 and len(rows) == 4
     assert not any(len(d) for d in w.table.deads)
     assert everything(w) == before == everything(store(tmp_path))
+
+
+def test_facet_counts_are_the_same_for_a_few_matched_rows_and_for_many():
+    """Facets of a query matching a few rows of a large archive are counted
+    row by row; they must equal counting every value."""
+    from archive.table import Multi
+
+    rng = np.random.default_rng(7)
+    lists = [[f"p{k}" for k in rng.choice(40, rng.integers(0, 4), replace=False)]
+             for _ in range(5000)]
+    column = Multi(lists)
+    for share in (0.0, 0.001, 0.01, 0.5, 1.0):
+        mask = rng.random(len(lists)) < share
+        want = {}
+        for row in np.flatnonzero(mask):
+            for v in lists[row]:
+                want[v] = want.get(v, 0) + 1
+        assert dict(column.counts(mask)) == want
