@@ -862,7 +862,7 @@ class _Plan:
         self.floor = self.meaning.floor
         # Graphs score a few thousand of a million rows: the top-k of each mask
         # looks at those only (a partition of every row took 7 ms at 1M).
-        self.scored = np.flatnonzero(self.best >= self.floor)
+        self.scored = np.flatnonzero((self.best >= self.floor) & (self.best > -np.inf))
 
     def semantic_top(self, mask: np.ndarray) -> np.ndarray:
         """The SEMANTIC_K nearest articles above the relevance floor among those

@@ -25,7 +25,8 @@ and a generation manifest (`gen-<ns>.json`: model, dims, the segments in row
 order and each one's deletion list `dead-<uuid>.npy`) that `HEAD` names. An
 edited article is a new row in the new segment plus its old row in a deletion
 list; a deleted article is only the deletion list. Small segments are merged
-as they accumulate (four of one size tier make one of the next), so a commit
+as they accumulate (four of one size tier make one of the next, up to
+MAX_ROWS), so a commit
 costs its own rows plus, now and then, a merge whose cost is shared by the
 rows it merged; merging drops deleted rows, and `compact()` packs the segments
 into as few as MAX_ROWS allows.
@@ -522,7 +523,7 @@ class SegmentedTable:
 
         Each graph is first asked for a share of its fetch (vectors.FIRST_K of
         ANN_K), and asked again for all of it only when everything it gave
-        lies among the best vectors.TOP passages of every segment: the top of
+        scores at least the vectors.TOP-th best allowed article: the top of
         a query then comes from every graph, while an archive of many
         segments pays for one wide search where the answers cluster (a
         query about last week's news, in the newest segment), not for one in
@@ -531,7 +532,7 @@ class SegmentedTable:
         best = np.full(self.n, -np.inf, dtype=np.float32)
         allowed = self.live if within is None else within & self.live
         counts = self.passage_counts
-        pending, pool = [], []  # graph segments that may be asked again; allowed scores
+        pending = []  # graph segments that may be asked again
         with _one_blas_thread():
             for k, seg in enumerate(self.segments):
                 lo, hi = int(self.offsets[k]), int(self.offsets[k + 1])
@@ -546,7 +547,6 @@ class SegmentedTable:
                     has = np.diff(indptr) > 0
                     # Every row with passages: each start must end the previous run.
                     best[lo:hi][has] = np.maximum.reduceat(sims, indptr[:-1][has])
-                    pool.append(sims[np.repeat(seg_allowed, counts[lo:hi])])
                     continue
                 npass = int(np.dot(counts[lo:hi], seg_allowed))
                 want = vectors.fetch_size(seg.passages, npass)
@@ -558,19 +558,21 @@ class SegmentedTable:
                 if rows is not None:
                     mine = rows[(rows >= lo) & (rows < hi)] - lo
                     extra = np.union1d(extra, _passages_of(indptr, mine))
-                graph, owner = self._score(best, seg, q, lo, indptr, found)
-                mine_allowed = graph[seg_allowed[owner]]
-                sims, owner = self._score(best, seg, q, lo, indptr, np.setdiff1d(extra, found))
-                pool += [mine_allowed, sims[seg_allowed[owner]]]
-                if first < want:
-                    pending.append((seg, lo, indptr, want, found, mine_allowed))
+                graph, _ = self._score(best, seg, q, lo, indptr, found)
+                self._score(best, seg, q, lo, indptr, np.setdiff1d(extra, found))
+                # Under EXACT_MAX every allowed passage is scored already.
+                if first < want and npass > vectors.EXACT_MAX:
+                    pending.append((seg, lo, indptr, want, found, graph))
             if pending:
-                scores = np.concatenate(pool)
-                top = (np.partition(scores, len(scores) - vectors.TOP)[len(scores) - vectors.TOP]
-                       if len(scores) >= vectors.TOP else -np.inf)
-                for seg, lo, indptr, want, found, mine_allowed in pending:
-                    if len(mine_allowed) and mine_allowed.min() < top:
-                        continue  # its share reached below the top: the rest is lower
+                scored = best[allowed & (best > -np.inf)]
+                k = len(scored) - vectors.TOP
+                top = np.partition(scored, k)[k] if k >= 0 else -np.inf
+                for seg, lo, indptr, want, found, graph in pending:
+                    # The passages a graph did not give score below the last it
+                    # gave: when that is below the TOP-th best article, none of
+                    # them can enter the top.
+                    if len(graph) and graph.min() < top:
+                        continue
                     more = np.setdiff1d(vectors.nearest(seg.ann, q, want), found)
                     self._score(best, seg, q, lo, indptr, more)
         best[~self.live] = -np.inf
@@ -663,25 +665,42 @@ def full(rows: int) -> bool:
 
 
 def plan_merge(live_rows: list[int]) -> tuple[int, int] | None:
-    """The segments (start, end) to merge into one, or None: the run of
-    MERGE_WIDTH or more at the end that share the last one's size tier, so a
-    row is rewritten about once per tier (log4 of the archive in thousands),
-    cut to its oldest segments that fit in MAX_ROWS (at least two): the
-    newer ones stay in the run for the next merge, so no segment under half
-    the cap is left behind a full one."""
-    if len(live_rows) < MERGE_WIDTH:
-        return None
-    last = tier(live_rows[-1])
+    """The segments (start, end) to merge into one, or None.
+
+    Mostly the run of MERGE_WIDTH or more at the end that share the last one's
+    size tier, so a row is rewritten about once per tier (log4 of the archive
+    in thousands), cut to its oldest segments that fit in MAX_ROWS (at least
+    two), the newer ones staying in the run for the next merge. Failing that,
+    segments behind a full one that deletions and edits have shrunk: no new
+    neighbour ever joins them, so the oldest two or more side by side that
+    fit in MAX_ROWS are merged (without this, an archive whose old articles
+    keep being edited gathered such segments without end)."""
     run = 0
-    for rows in reversed(live_rows):
-        if tier(rows) > last or full(rows):
-            break
-        run += 1
-    if run < MERGE_WIDTH:
-        return None
-    start = len(live_rows) - run
+    if live_rows:
+        last = tier(live_rows[-1])
+        for rows in reversed(live_rows):
+            if tier(rows) > last or full(rows):
+                break
+            run += 1
+    if run >= MERGE_WIDTH:
+        fits = _fitting(live_rows, len(live_rows) - run)
+        if fits is not None:
+            return fits
+    behind = max((i for i, rows in enumerate(live_rows) if full(rows)), default=-1)
+    for start in range(behind):
+        if not full(live_rows[start]):
+            fits = _fitting(live_rows[:behind], start)
+            if fits is not None:
+                return fits
+    return None
+
+
+def _fitting(live_rows: list[int], start: int) -> tuple[int, int] | None:
+    """From `start`, the longest run of segments that are not full and fit in
+    MAX_ROWS together, if it has two or more."""
     end, total = start, 0
-    while end < len(live_rows) and total + live_rows[end] <= MAX_ROWS:
+    while (end < len(live_rows) and not full(live_rows[end])
+           and total + live_rows[end] <= MAX_ROWS):
         total += live_rows[end]
         end += 1
     return (start, end) if end - start >= 2 else None

@@ -65,12 +65,13 @@ EXACT_MAX = 10_000  # passages of a segment's filtered rows scored exactly, with
 ANN_K = 400  # passages asked of each graph when no filter narrows the rows
 ANN_K_MAX = 5_000  # the most asked of one graph, however narrow the filters
 # A search first asks each graph for FIRST_K of every ANN_K it would fetch,
-# and asks again for the whole fetch only a graph whose answers all lie among
-# the TOP best passages found (segments.best_similarity). At 1M articles in 8
+# and asks again for the whole fetch only a graph whose answers all score at
+# least the TOP-th best article found (segments.best_similarity); TOP is above
+# the SEMANTIC_K articles a search keeps (archive/fusion.py). At 1M articles in 8
 # graphs of 150-300k passages, asking for 128 took 0.38 ms a graph and for
 # 400 1.09 ms (AMD EPYC, AVX-512).
 FIRST_K = 128
-TOP = 256
+TOP = 128
 EXPANSION_SEARCH = 128  # usearch widens it to the count asked for when that is larger
 CONNECTIVITY = 16
 EXPANSION_ADD = 64

@@ -191,3 +191,31 @@ def test_int8_vectors_keep_cosines_and_survive_merges_unchanged(tmp_path, small_
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
     seg = s.table.segments[0]
     assert seg["vectors"].dtype == np.int8 and seg.scales is not None
+
+
+@pytest.mark.parametrize("first_k", [2, 8])
+def test_a_graph_is_asked_again_only_when_its_first_answers_all_reach_the_top(
+        tmp_path, small_graphs, monkeypatch, first_k):
+    """Each graph first gives FIRST_K of every ANN_K of its fetch; one whose
+    answers all score above the TOP-th best article is asked for the rest.
+    The nearest articles are found either way, filtered or not: with 2 of 20
+    the graphs must be asked again, with 8 of 20 (each graph holds about half
+    of the top ten) some need not be."""
+    s = build(tmp_path)
+    monkeypatch.setattr(vectors, "FIRST_K", first_k)
+    monkeypatch.setattr(vectors, "TOP", 10)
+    asked = []
+    nearest = vectors.nearest
+    monkeypatch.setattr(vectors, "nearest", lambda index, q, k: asked.append(k) or
+                        nearest(index, q, k))
+    for allowed, filters in ((lambda i: True, {}), (lambda i: person(i) == HALF,
+                                                    {"people": [HALF]})):
+        asked.clear()
+        qs = queries(allowed=allowed)
+        found = [len(set(semantic(s, q, **filters)) & set(exact_top(q, allowed))) / 10
+                 for q in qs]
+        assert np.mean(found) >= 0.95
+        first = sum(k < vectors.ANN_K for k in asked)
+        again = sum(k >= vectors.ANN_K for k in asked)
+        assert first == 2 * len(qs), "every graph is asked first for its share"
+        assert again > 0 if first_k == 2 else again < first
