@@ -397,7 +397,10 @@ class SegmentedTable:
             self.live[self.offsets[k] + dead] = False
         self.live_count = int(self.live.sum())
         live_rows = np.nonzero(self.live)[0]
-        order = np.argsort(self.keys[live_rows], kind="stable")
+        # Live keys are unique (one row per article), so the sort need not be
+        # stable, and numpy's unstable one has a SIMD path: about 1.4x faster
+        # at 1M keys, on the way of every store open.
+        order = np.argsort(self.keys[live_rows])
         self._live_sorted_rows = live_rows[order]
         self._live_sorted_keys = self.keys[self._live_sorted_rows]
 
