@@ -95,6 +95,8 @@ def _rev(path: Path) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
+    ap.add_argument("--modes", nargs="+", choices=("index", "reindex"),
+                    default=["index", "reindex"])
     ap.add_argument("--before", type=Path,
                     help="a checkout of an earlier commit to measure too, in the same run")
     args = ap.parse_args()
@@ -106,7 +108,7 @@ def main() -> None:
             src, store = Path(tmp) / f"in-{n}.jsonl", Path(tmp) / f"store-{n}"
             write_input(src, n)
             for label, code in codes:
-                for mode in ("index", "reindex"):
+                for mode in args.modes:
                     r = run(code, mode, store, src)
                     print(n, label, mode, r, flush=True)
                     rows.append((n, label, mode, r, src.stat().st_size))
