@@ -522,27 +522,17 @@ class SegmentedTable:
         are scanned exactly; a segment with a graph (archive/vectors.py) gives
         scores to its nearest passages among the rows `within` allows (all
         live rows by default), or to all those rows when they are few, and
-        to `rows` (e.g. the keyword side's candidates) always.
-
-        Each graph is first asked for a share of its fetch (vectors.FIRST_K of
-        ANN_K), and asked again for all of it only when everything it gave
-        scores at least the vectors.TOP-th best allowed article: the top of
-        a query then comes from every graph, while an archive of many
-        segments pays for one wide search where the answers cluster (a
-        query about last week's news, in the newest segment), not for one in
-        every segment."""
+        to `rows` (e.g. the keyword side's candidates) always."""
         q = np.ascontiguousarray(qvec, dtype=np.float32)
         best = np.full(self.n, -np.inf, dtype=np.float32)
         allowed = self.live if within is None else within & self.live
         counts = self.passage_counts
-        pending = []  # graph segments that may be asked again
         with _one_blas_thread():
             for k, seg in enumerate(self.segments):
                 lo, hi = int(self.offsets[k]), int(self.offsets[k + 1])
                 if not seg.passages:
                     continue
                 indptr = self.p_indptr[lo:hi + 1] - self.p_indptr[lo]
-                seg_allowed = allowed[lo:hi]
                 if seg.ann is None:
                     sims = np.dot(seg["vectors"], q)
                     if seg.scales is not None:
@@ -551,45 +541,22 @@ class SegmentedTable:
                     # Every row with passages: each start must end the previous run.
                     best[lo:hi][has] = np.maximum.reduceat(sims, indptr[:-1][has])
                     continue
+                seg_allowed = allowed[lo:hi]
                 npass = int(np.dot(counts[lo:hi], seg_allowed))
-                want = vectors.fetch_size(seg.passages, npass)
-                first = vectors.first_fetch(want)
-                found = vectors.nearest(seg.ann, q, first)
-                extra = np.zeros(0, dtype=np.int64)
                 if npass <= vectors.EXACT_MAX:
-                    extra = _passages_of(indptr, np.nonzero(seg_allowed)[0])
+                    found = np.union1d(vectors.nearest(seg.ann, q,
+                                                       vectors.fetch_size(seg.passages, npass)),
+                                       _passages_of(indptr, np.nonzero(seg_allowed)[0]))
+                else:
+                    found = _graph_search(seg, q, indptr, seg_allowed, npass)
                 if rows is not None:
                     mine = rows[(rows >= lo) & (rows < hi)] - lo
-                    extra = np.union1d(extra, _passages_of(indptr, mine))
-                graph, _ = self._score(best, seg, q, lo, indptr, found)
-                self._score(best, seg, q, lo, indptr, np.setdiff1d(extra, found))
-                # Under EXACT_MAX every allowed passage is scored already.
-                if first < want and npass > vectors.EXACT_MAX:
-                    pending.append((seg, lo, indptr, want, found, graph))
-            if pending:
-                scored = best[allowed & (best > -np.inf)]
-                k = len(scored) - vectors.TOP
-                top = np.partition(scored, k)[k] if k >= 0 else -np.inf
-                for seg, lo, indptr, want, found, graph in pending:
-                    # The passages a graph did not give score below the last it
-                    # gave: when that is below the TOP-th best article, none of
-                    # them can enter the top.
-                    if len(graph) and graph.min() < top:
-                        continue
-                    more = np.setdiff1d(vectors.nearest(seg.ann, q, want), found)
-                    self._score(best, seg, q, lo, indptr, more)
+                    found = np.union1d(found, _passages_of(indptr, mine))
+                sims = vectors.scores(seg["vectors"], q, found, seg.scales)
+                owner = np.searchsorted(indptr, found, side="right") - 1
+                np.maximum.at(best[lo:hi], owner, sims)
         best[~self.live] = -np.inf
         return best
-
-    @staticmethod
-    def _score(best: np.ndarray, seg: "Segment", q: np.ndarray, lo: int,
-               indptr: np.ndarray, passages: np.ndarray) -> np.ndarray:
-        """Score a segment's passages exactly into their rows' best; the
-        scores and each passage's row in the segment."""
-        sims = vectors.scores(seg["vectors"], q, passages, seg.scales)
-        owner = np.searchsorted(indptr, passages, side="right") - 1
-        np.maximum.at(best[lo:], owner, sims)
-        return sims, owner
 
     @cached_property
     def passage_counts(self) -> np.ndarray:
@@ -619,6 +586,24 @@ class _RowOf:
     def get(self, article_id: str, default=None):
         row = self.table.row_for_id(article_id)
         return default if row is None else row
+
+
+def _graph_search(seg: Segment, q: np.ndarray, indptr: np.ndarray, allowed: np.ndarray,
+                  npass: int) -> np.ndarray:
+    """A graph's nearest passages, asked for enough that about ANN_K of them
+    are allowed. The first ask assumes the filters keep the same share of
+    every neighbourhood; a filter that goes with the query's topic (Reuters
+    only, asked about British elections: the nearest are BBC's) keeps far
+    fewer, so while fewer than half of ANN_K come back allowed the ask is
+    widened, four times at a time, up to ANN_K_MAX."""
+    k = vectors.fetch_size(seg.passages, npass)
+    most = min(vectors.ANN_K_MAX, seg.passages)
+    while True:
+        found = vectors.nearest(seg.ann, q, k)
+        kept = int(allowed[np.searchsorted(indptr, found, side="right") - 1].sum())
+        if 2 * kept >= min(vectors.ANN_K, npass) or k >= most:
+            return found
+        k = min(most, k * 4)
 
 
 def _passages_of(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:

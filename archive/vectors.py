@@ -64,14 +64,6 @@ INDEX_MIN = 20_000  # passages: a segment this large gets a graph and float16 ve
 EXACT_MAX = 10_000  # passages of a segment's filtered rows scored exactly, without the graph
 ANN_K = 400  # passages asked of each graph when no filter narrows the rows
 ANN_K_MAX = 5_000  # the most asked of one graph, however narrow the filters
-# A search first asks each graph for FIRST_K of every ANN_K it would fetch,
-# and asks again for the whole fetch only a graph whose answers all score at
-# least the TOP-th best article found (segments.best_similarity); TOP is above
-# the SEMANTIC_K articles a search keeps (archive/fusion.py). At 1M articles in 8
-# graphs of 150-300k passages, asking for 128 took 0.38 ms a graph and for
-# 400 1.09 ms (AMD EPYC, AVX-512).
-FIRST_K = 128
-TOP = 128
 EXPANSION_SEARCH = 128  # usearch widens it to the count asked for when that is larger
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
@@ -133,11 +125,6 @@ def fetch_size(passages: int, allowed: int) -> int:
     if allowed <= 0:
         return 0
     return int(min(ANN_K_MAX, passages, ANN_K * passages / allowed))
-
-
-def first_fetch(want: int) -> int:
-    """The first share of a fetch of `want` passages."""
-    return min(want, max(FIRST_K, want * FIRST_K // ANN_K))
 
 
 def nearest(index, q: np.ndarray, k: int) -> np.ndarray:
