@@ -175,6 +175,14 @@ def merge_segments(directory: Path, parts: list[tuple["Segment", np.ndarray]], d
             part[f"{f}_counts"] = fcounts[live]
             part[f"{f}_values"] = remap[local] if len(local) else local
         out.append(part)
+    # Values only deleted rows had (a taken-down article's people and source)
+    # leave the vocabulary too: after compaction they are nowhere on disk.
+    for f in FACETS:
+        used = np.unique(np.concatenate([p[f"{f}_values"] for p in out] +
+                                        [np.zeros(0, dtype=np.int32)]))
+        vocab[f] = [vocab[f][i] for i in used]
+        for p in out:
+            p[f"{f}_values"] = np.searchsorted(used, p[f"{f}_values"]).astype(np.int32)
     return _write(directory, out, vocab, dim, name)
 
 

@@ -262,9 +262,11 @@ def _date(ctx, param, value):
 @click.option("--to", "date_to", callback=_date, help="Published on or before (YYYY-MM-DD).")
 @click.option("--page", default=1, show_default=True)
 @click.option("--size", default=10, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance",
+              show_default=True, help="newest: the same matches, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def search(query, store_url, mode, people, countries, sources, date_from, date_to, page, size,
-           as_json):
+           sort, as_json):
     """Search the archive. An empty query lists the newest articles.
 
     Example:
@@ -276,7 +278,7 @@ def search(query, store_url, mode, people, countries, sources, date_from, date_t
 
     try:
         req = SearchRequest(query, mode, list(people), list(countries), list(sources),
-                            date_from, date_to, page, size)
+                            date_from, date_to, page, size, sort=sort)
         result = open_store(store_url, embedder=_embedder).search(req)
     except (StoreError, ValueError) as e:
         _fail(e)

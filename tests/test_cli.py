@@ -32,6 +32,11 @@ def test_index_search_stats_roundtrip(env):
     assert data["total"] >= 2 and all("HU" in h["countries"] for h in data["hits"])
     r = run("stats", "--json")
     assert json.loads(r.output)["articles"] == 36
+    by_relevance = json.loads(run("search", "president", "--json").output)["hits"]
+    r = run("search", "president", "--sort", "newest", "--json")
+    newest = json.loads(r.output)["hits"]
+    dates = [h["published"] or "" for h in newest]
+    assert dates == sorted(dates, reverse=True) and newest != by_relevance
 
 
 def test_bad_input_is_summarised_and_sets_the_exit_status(env):

@@ -418,3 +418,24 @@ def test_facet_counts_are_the_same_for_a_few_matched_rows_and_for_many():
             for v in lists[row]:
                 want[v] = want.get(v, 0) + 1
         assert dict(column.counts(mask)) == want
+
+
+def test_compaction_leaves_no_name_or_source_of_a_deleted_article_on_disk(tmp_path):
+    """A takedown: after compaction the person and source only the deleted
+    article had are in no file of the table, and the rest still count."""
+    w = store(tmp_path, writable=True)
+    for lo in range(0, 30, 10):
+        w.write([doc(i) for i in range(lo, lo + 10)])
+        w.commit()
+    secret = doc(30, person="Grace Hopper", country="NO")
+    secret.article.source = "Secret Wire"
+    w.write([secret])
+    w.commit()
+    w.delete(["a30"])
+    w.compact()
+    files = [p.read_bytes() for p in tmp_path.glob("builds/*/seg-*/*")]
+    assert not any(b"Grace Hopper" in b or b"Secret Wire" in b for b in files)
+    r = store(tmp_path).search(SearchRequest())
+    assert {v.value: v.count for v in r.facets["people"]} == {"Ada Lovelace": 30}
+    assert sorted(v.value for v in r.facets["sources"]) == ["src0", "src1", "src2"]
+    assert [v.value for v in r.facets["countries"]] == ["FR"]
