@@ -329,6 +329,16 @@ def passage_count(path: Path) -> int:
     return EmbeddedStore(path).table.passage_count()
 
 
+def warm(path: Path) -> None:
+    """Read every file of the store once: the page cache as a build leaves it
+    (other work since may have pushed the store's pages out)."""
+    for f in path.rglob("*"):
+        if f.is_file():
+            with open(f, "rb") as fh:
+                while fh.read(1 << 24):
+                    pass
+
+
 def segment_sizes(path: Path) -> list[int]:
     from archive.embedded import EmbeddedStore
 
@@ -377,6 +387,7 @@ def main() -> None:
             # The build and its commits as the run that built the store measured them.
             row = [r for r in map(json.loads, results.read_text().splitlines())
                    if r["label"] == label and r["size"] == size][-1]
+            warm(path)
         else:
             shutil.rmtree(path, ignore_errors=True)
             print(f"{label}: building {size} articles in {path}", flush=True)
