@@ -642,12 +642,21 @@ def _combined(segments: list[Segment], facet: str) -> Multi:
 
 
 def _months(days: np.ndarray) -> Multi:
+    """The month of every dated row. Through a table of the days the archive
+    spans (a few thousand), not a sort of every row's month: at 1M rows the
+    sort and its lookups took 0.14 s of the first search after an open."""
     dated = days != NO_DAY
-    months = days.astype("datetime64[D]").astype("datetime64[M]")
-    codes = months.astype(np.int64)
-    uniq = np.unique(codes[dated])
-    vocab = [str(np.datetime64(int(c), "M")) for c in uniq]
-    values = np.searchsorted(uniq, codes[dated]).astype(np.int32)
+    d = days[dated].astype(np.int64)
+    if not len(d):
+        return Multi.from_arrays([], dated.astype(np.int64), np.zeros(0, dtype=np.int32))
+    lo = int(d.min())
+    month_of_day = (np.arange(lo, int(d.max()) + 1).astype("datetime64[D]")
+                    .astype("datetime64[M]").astype(np.int64))
+    first = int(month_of_day[0])
+    month = month_of_day[d - lo] - first
+    present = np.bincount(month) > 0
+    vocab = [str(np.datetime64(first + int(c), "M")) for c in np.flatnonzero(present)]
+    values = (np.cumsum(present) - 1)[month].astype(np.int32)
     return Multi.from_arrays(vocab, dated.astype(np.int64), values)
 
 
