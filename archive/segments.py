@@ -649,11 +649,15 @@ def _months(days: np.ndarray) -> Multi:
     d = days[dated].astype(np.int64)
     if not len(d):
         return Multi.from_arrays([], dated.astype(np.int64), np.zeros(0, dtype=np.int32))
-    lo = int(d.min())
-    month_of_day = (np.arange(lo, int(d.max()) + 1).astype("datetime64[D]")
-                    .astype("datetime64[M]").astype(np.int64))
-    first = int(month_of_day[0])
-    month = month_of_day[d - lo] - first
+    lo, hi = int(d.min()), int(d.max())
+    if hi - lo < 4 * len(d) + 40_000:
+        month_of_day = (np.arange(lo, hi + 1).astype("datetime64[D]")
+                        .astype("datetime64[M]").astype(np.int64))
+        codes = month_of_day[d - lo]
+    else:  # a stray date (year 1, year 9999) would make the table bigger than the rows
+        codes = d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    first = int(codes.min())
+    month = codes - first
     present = np.bincount(month) > 0
     vocab = [str(np.datetime64(first + int(c), "M")) for c in np.flatnonzero(present)]
     values = (np.cumsum(present) - 1)[month].astype(np.int32)

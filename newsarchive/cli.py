@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import click
 
+from archive.model import SORTS
 from archive.store import StoreError, open_store
 from newsarchive import settings
 
@@ -262,7 +263,7 @@ def _date(ctx, param, value):
 @click.option("--to", "date_to", callback=_date, help="Published on or before (YYYY-MM-DD).")
 @click.option("--page", default=1, show_default=True)
 @click.option("--size", default=10, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "newest"]), default="relevance",
+@click.option("--sort", type=click.Choice(SORTS), default="relevance",
               show_default=True, help="newest: the same matches, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def search(query, store_url, mode, people, countries, sources, date_from, date_to, page, size,

@@ -439,3 +439,17 @@ def test_compaction_leaves_no_name_or_source_of_a_deleted_article_on_disk(tmp_pa
     assert {v.value: v.count for v in r.facets["people"]} == {"Ada Lovelace": 30}
     assert sorted(v.value for v in r.facets["sources"]) == ["src0", "src1", "src2"]
     assert [v.value for v in r.facets["countries"]] == ["FR"]
+
+
+@pytest.mark.parametrize("dates", [
+    ["1987-03-02", "1987-03-30", None, "2005-01-31", "1969-12-31"],
+    ["0001-01-15", "1987-03-02", None, "9999-12-31"],  # stray dates: the sort path
+    [None, None],
+])
+def test_the_months_facet_names_each_dated_row_s_month(dates):
+    from archive.segments import _months
+    from archive.table import to_day
+
+    column = _months(np.array([to_day(dt.date.fromisoformat(d)) if d else to_day(None)
+                               for d in dates], dtype=np.int32))
+    assert [column.row(i) for i in range(len(dates))] == [[d[:7]] if d else [] for d in dates]
