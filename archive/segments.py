@@ -71,7 +71,7 @@ from typing import Iterator
 import numpy as np
 
 from archive import vectors
-from archive.table import NO_DAY, Multi, Row, _one_blas_thread, article_key
+from archive.table import NO_DAY, Multi, Row, _one_blas_thread, article_key, entries_of
 
 FACETS = ("people", "countries", "sources", "people_about", "countries_about")
 # The "about" columns of an entity facet, and the mentions column a segment
@@ -554,12 +554,12 @@ class SegmentedTable:
                 if npass <= vectors.EXACT_MAX:
                     found = np.union1d(vectors.nearest(seg.ann, q,
                                                        vectors.fetch_size(seg.passages, npass)),
-                                       _passages_of(indptr, np.nonzero(seg_allowed)[0]))
+                                       entries_of(indptr, np.nonzero(seg_allowed)[0]))
                 else:
                     found = _graph_search(seg, q, indptr, seg_allowed, npass)
                 if rows is not None:
                     mine = rows[(rows >= lo) & (rows < hi)] - lo
-                    found = np.union1d(found, _passages_of(indptr, mine))
+                    found = np.union1d(found, entries_of(indptr, mine))
                 sims = vectors.scores(seg["vectors"], q, found, seg.scales)
                 owner = np.searchsorted(indptr, found, side="right") - 1
                 np.maximum.at(best[lo:hi], owner, sims)
@@ -612,14 +612,6 @@ def _graph_search(seg: Segment, q: np.ndarray, indptr: np.ndarray, allowed: np.n
         if 2 * kept >= min(vectors.ANN_K, npass) or k >= most:
             return found
         k = min(most, k * 4)
-
-
-def _passages_of(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The passage numbers of `rows`, given a segment's passage offsets."""
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64)
-    starts, lens = indptr[rows], indptr[rows + 1] - indptr[rows]
-    return np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
 
 
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
